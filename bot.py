@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""KKG Bot command line: run the bot, try it in the console, and administer it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bot.py", description="KKG Bot")
+    parser.add_argument(
+        "--db", help="database URL (default: KKGBOT_DATABASE_URL or the SQLite file)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="run the bot on the configured channels (Telegram, WhatsApp)")
+    sub.add_parser("migrate", help="apply the database migrations")
+    sub.add_parser("demo", help="seed the demo district and open the console as the koordinator")
+
+    console = sub.add_parser("console", help="talk to the bot in the terminal, or play a script")
+    console.add_argument("--as", dest="person", default="koordinator", help="who you are")
+    console.add_argument("--script", type=Path, help="play this script and print the transcript")
+    console.add_argument("--seed", choices=["demo"], help="load the demo data first")
+    console.add_argument("--out", type=Path, help="folder for files the bot sends")
+
+    admin = sub.add_parser("admin", help="district administration")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    create = admin_sub.add_parser("create-kkg", help="create a KKG and print its invite code")
+    create.add_argument("name")
+    create.add_argument("--district", required=True)
+    create.add_argument("--timezone", required=True, help="WIB, WITA, WIT or an IANA zone")
+    create.add_argument("--code", help="a chosen invite code (default: a random one)")
+    for verb in ("grant", "revoke"):
+        cmd = admin_sub.add_parser(verb, help=f"{verb} a role")
+        cmd.add_argument("role", choices=["guru", "koordinator", "narasumber", "pengawas", "admin"])
+        cmd.add_argument("person", help="phone number, Telegram @username, console handle or name")
+        cmd.add_argument("--kkg", required=True, help="KKG name, invite code or id")
+    imp = admin_sub.add_parser(
+        "import-members", help="import members from a CSV (name,school,phone)"
+    )
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--kkg", required=True)
+    admin_sub.add_parser("seed-demo", help="load the demo district (idempotent)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from kkgbot import cli
+
+    if args.command == "console" and args.script and not args.db:
+        # A script gets a fresh database, so its transcript is the same on every run.
+        with tempfile.TemporaryDirectory() as tmp:
+            args.db = f"sqlite+aiosqlite:///{Path(tmp) / 'console.sqlite3'}"
+            return asyncio.run(cli.dispatch(args))
+    return asyncio.run(cli.dispatch(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

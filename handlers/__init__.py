@@ -1,0 +1,15 @@
+"""The conversations, one module per feature; `register_all` hands them to the router."""
+
+from kkgbot.engine.commands import Registry
+
+
+def register_all(registry: Registry) -> Registry:
+    from handlers import help, language, membership, onboarding, profile, roles_admin
+
+    for module in (onboarding, help, language, profile, membership, roles_admin):
+        module.register(registry)
+    return registry
+
+
+def build_registry() -> Registry:
+    return register_all(Registry())

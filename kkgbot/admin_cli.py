@@ -1,0 +1,94 @@
+"""`python bot.py admin ...`: what the district office does outside the chat."""
+
+from __future__ import annotations
+
+import argparse
+
+from kkgbot import i18n
+from kkgbot.app import App
+from kkgbot.clock import SystemClock
+from kkgbot.services import kkgs, people, roles
+from kkgbot.services.kkgs import KkgError
+from kkgbot.services.member_import import ImportFileError, import_members
+from kkgbot.services.roles import RoleError
+from kkgbot.settings import Settings
+
+
+class CliError(Exception):
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    lang = settings.language
+    app = App(settings, SystemClock())
+    try:
+        await app.migrate()
+        return await _run(app, args, lang)
+    except (CliError, KkgError, RoleError, ImportFileError) as err:
+        print(i18n.t(lang, err.key, **err.params))
+        return 2
+    finally:
+        await app.close()
+
+
+async def _run(app: App, args: argparse.Namespace, lang: str) -> int:
+    now = app.clock.now()
+    cmd = args.admin_command
+    if cmd == "seed-demo":
+        created = await app.seed_demo()
+        print(i18n.t(lang, "admin.seeded" if created else "admin.seed_unchanged"))
+        return 0
+    async with app.sessionmaker() as session, session.begin():
+        if cmd == "create-kkg":
+            kkg = await kkgs.create_kkg(
+                session,
+                name=args.name,
+                district=args.district,
+                timezone=args.timezone,
+                now=now,
+                invite_code=args.code,
+            )
+            print(i18n.t(lang, "admin.kkg_created", name=kkg.name, code=kkg.invite_code))
+            return 0
+        kkg = await kkgs.find_kkg(session, args.kkg)
+        if kkg is None:
+            raise CliError("admin.kkg_not_found", kkg=args.kkg)
+        if cmd in ("grant", "revoke"):
+            found = await people.find_person(session, args.person)
+            if not found:
+                raise CliError("admin.person_not_found", person=args.person)
+            if len(found) > 1:
+                raise CliError("admin.person_ambiguous", person=args.person, count=len(found))
+            person = found[0]
+            change = roles.grant if cmd == "grant" else roles.revoke
+            changed = await change(session, person=person, role=args.role, kkg=kkg, now=now)
+            key = f"admin.{cmd}_done" if changed else f"admin.{cmd}_unchanged"
+            print(i18n.t(lang, key, role=args.role, name=person.name or "?", kkg=kkg.name))
+            return 0
+        if cmd == "import-members":
+            try:
+                text = args.file.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CliError("admin.import_unreadable", file=str(args.file)) from exc
+            report = await import_members(session, kkg, text, now)
+            print(
+                i18n.t(
+                    lang,
+                    "admin.import_summary",
+                    kkg=kkg.name,
+                    imported=report.imported,
+                    already=report.already,
+                    bad=len(report.bad),
+                )
+            )
+            for line, key, params in report.bad:
+                print(
+                    i18n.t(
+                        lang, "admin.import_bad_line", line=line, reason=i18n.t(lang, key, **params)
+                    )
+                )
+            return 1 if report.bad else 0
+    raise CliError("admin.unknown_command")

@@ -1,0 +1,79 @@
+"""Wiring: builds the storage, router, dispatcher and jobs for a given set of channels."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from handlers import build_registry
+from kkgbot.channels.base import Channel
+from kkgbot.clock import Clock, MovableClock
+from kkgbot.db.engine import make_engine, make_sessionmaker
+from kkgbot.db.migrate import upgrade
+from kkgbot.delivery.dispatcher import Dispatcher
+from kkgbot.engine.context import Links
+from kkgbot.engine.router import Router
+from kkgbot.scheduling.jobs import Jobs, housekeeping_jobs
+from kkgbot.services.demo import seed_demo
+from kkgbot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class App:
+    """One bot instance: everything shares one engine, one clock and one registry."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        channels: dict[str, Channel] | None = None,
+        engine: AsyncEngine | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.engine = engine or make_engine(settings.database_url)
+        self.sessionmaker = make_sessionmaker(self.engine)
+        self.registry = build_registry()
+        self.links = Links()
+        self.channels: dict[str, Channel] = dict(channels or {})
+        self.dispatcher = Dispatcher(self.sessionmaker, self.channels, settings, clock)
+        self.router = Router(
+            self.sessionmaker,
+            self.registry,
+            settings,
+            clock,
+            links=self.links,
+            on_enqueued=self.dispatcher.notify,
+        )
+        self.jobs = Jobs(self.sessionmaker, housekeeping_jobs(settings))
+
+    def add_channel(self, channel: Channel) -> None:
+        self.channels[channel.name] = channel
+
+    async def migrate(self) -> None:
+        await upgrade(self.settings.database_url)
+
+    async def seed_demo(self) -> bool:
+        async with self.sessionmaker() as session, session.begin():
+            return await seed_demo(session, self.clock.now())
+
+    async def advance_to(self, target: datetime) -> None:
+        """Move a simulated clock to `target`, running everything due on the way, in order."""
+        assert isinstance(self.clock, MovableClock), "only a movable clock can be advanced"
+        while True:
+            now = self.clock.now()
+            await self.jobs.run_due(now)
+            await self.dispatcher.drain()
+            upcoming = await self.jobs.next_due(now)
+            if upcoming is None or upcoming > target:
+                break
+            self.clock.set(upcoming)
+        self.clock.set(target)
+        await self.jobs.run_due(self.clock.now())
+        await self.dispatcher.drain()
+
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Channel adapters: they translate between a chat app and Inbound/Outgoing, nothing more."""

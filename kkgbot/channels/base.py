@@ -1,0 +1,44 @@
+"""What every channel adapter offers the dispatcher, and what it reports back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kkgbot.engine.messages import Choice
+
+SENT, RETRY, RETRY_AFTER, UNREACHABLE, INVALID = (
+    "sent",
+    "retry",
+    "retry_after",
+    "unreachable",
+    "invalid",
+)
+
+
+@dataclass
+class Outgoing:
+    outbox_id: int
+    address: str
+    text: str
+    choices: list[Choice] = field(default_factory=list)
+    file_name: str | None = None
+    file_mime: str | None = None
+    file_data: bytes | None = None
+    kind: str = "reply"
+
+
+@dataclass
+class SendResult:
+    """The outcome of one attempt, in the dispatcher's terms (not the channel's)."""
+
+    outcome: str
+    external_id: str | None = None
+    retry_after: float | None = None
+    error: str | None = None
+
+
+class Channel(Protocol):
+    name: str
+
+    async def send(self, message: Outgoing) -> SendResult: ...

@@ -1,0 +1,81 @@
+"""The commands behind bot.py; each builds an App for the job and closes it afterwards."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from kkgbot import admin_cli
+from kkgbot.app import App
+from kkgbot.channels.console import ConsoleChannel
+from kkgbot.clock import MovableClock, SystemClock
+from kkgbot.console_runner import interactive, play_script, script_start
+from kkgbot.settings import Settings
+
+DEMO_HINT = """\
+KKG Bot — demo (console). Anda adalah Rahmawati, koordinator KKG Gugus 1 Mataram.
+Coba: /bantuan, /profil, /undang, /bahasa.  Bicara sebagai orang lain: @guru1: /bantuan
+Orang baru: @ayu: /start GUGUS1   Majukan waktu: @clock: +1h   Keluar: Ctrl-D
+"""
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if getattr(args, "db", None):
+        settings = settings.model_copy(update={"database_url": args.db})
+    return settings
+
+
+async def dispatch(args: argparse.Namespace) -> int:
+    settings = settings_for(args)
+    if args.command == "migrate":
+        app = App(settings, SystemClock())
+        await app.migrate()
+        await app.close()
+        print("migrations applied")
+        return 0
+    if args.command == "run":
+        from kkgbot.runtime import run_bot
+
+        return await run_bot(settings)
+    if args.command == "demo":
+        return await _console(settings, person="koordinator", seed=True, hint=DEMO_HINT)
+    if args.command == "console":
+        if args.script:
+            return await _script(settings, args.script, args.seed == "demo", args.out)
+        return await _console(settings, person=args.person, seed=args.seed == "demo", out=args.out)
+    if args.command == "admin":
+        return await admin_cli.run(args, settings)
+    raise SystemExit(f"unknown command {args.command}")
+
+
+async def _console(
+    settings: Settings, *, person: str, seed: bool, hint: str | None = None, out: Path | None = None
+) -> int:
+    files = out or Path(tempfile.mkdtemp(prefix="kkgbot-console-"))
+    app = App(settings, MovableClock(), {"console": ConsoleChannel(sys.stdout, files)})
+    try:
+        await app.migrate()
+        if seed:
+            await app.seed_demo()
+        await interactive(app, person, sys.stdout, hint)
+    finally:
+        await app.close()
+    return 0
+
+
+async def _script(settings: Settings, path: Path, seed: bool, out: Path | None) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    files = out or Path(tempfile.mkdtemp(prefix="kkgbot-console-"))
+    clock = MovableClock(script_start(lines, settings.default_timezone))
+    app = App(settings, clock, {"console": ConsoleChannel(sys.stdout, files)})
+    try:
+        await app.migrate()
+        if seed:
+            await app.seed_demo()
+        await play_script(app, lines, sys.stdout)
+    finally:
+        await app.close()
+    return 0

@@ -1,0 +1,114 @@
+"""Plays console scripts and runs the interactive console (see PRODUCT.md "Console")."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from kkgbot.app import App
+from kkgbot.clock import MovableClock
+from kkgbot.engine.messages import Inbound
+
+LINE = re.compile(r"^@([^:\s]+):\s?(.*)$")
+RELATIVE = re.compile(r"(\d+)\s*([wdhms])", re.IGNORECASE)
+UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+class ScriptError(ValueError):
+    pass
+
+
+def parse_clock(text: str, now: datetime, default_zone: str) -> datetime:
+    """`+25h`, `+1d2h30m`, or `2026-12-05 08:00 [Zone]` (the KKG zone by default)."""
+    text = text.strip()
+    if text.startswith("+"):
+        body = text[1:].replace(" ", "")
+        parts = RELATIVE.findall(body)
+        if not parts or "".join(n + u for n, u in parts).lower() != body.lower():
+            raise ScriptError(f"cannot read clock step {text!r}")
+        delta = timedelta()
+        for number, unit in parts:
+            delta += timedelta(**{UNITS[unit.lower()]: int(number)})
+        return now + delta
+    stamp, _, zone = text.partition(" ")
+    rest = zone.split(" ", 1)
+    if rest and re.fullmatch(r"\d{1,2}[:.]\d{2}", rest[0]):
+        stamp = f"{stamp} {rest[0]}"
+        zone = rest[1] if len(rest) > 1 else ""
+    try:
+        naive = datetime.fromisoformat(stamp.replace(".", ":") if " " in stamp else stamp)
+    except ValueError as exc:
+        raise ScriptError(f"cannot read clock time {text!r}") from exc
+    if naive.tzinfo is not None:
+        return naive
+    return naive.replace(tzinfo=ZoneInfo(zone.strip() or default_zone))
+
+
+def script_start(lines: list[str], default_zone: str) -> datetime | None:
+    """The time of a leading `@clock:` line with an absolute time, if the script has one."""
+    for raw in lines:
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        match = LINE.match(raw.rstrip("\n"))
+        if match and match.group(1) == "clock" and not match.group(2).strip().startswith("+"):
+            return parse_clock(match.group(2), datetime.now().astimezone(), default_zone)
+        return None
+    return None
+
+
+async def play_line(app: App, raw: str, out: TextIO, default_person: str | None = None) -> None:
+    match = LINE.match(raw)
+    if match is None:
+        if default_person is None:
+            print(f"(line not understood, expected '@NAME: TEXT': {raw!r})", file=sys.stderr)
+            return
+        name, text = default_person, raw
+    else:
+        name, text = match.group(1), match.group(2)
+    if name == "clock":
+        target = parse_clock(text, app.clock.now(), app.settings.default_timezone)
+        await app.advance_to(target)
+        return
+    await app.router.handle(Inbound(channel="console", address=name, text=text))
+    await app.dispatcher.drain()
+
+
+async def play_script(app: App, lines: Iterable[str], out: TextIO) -> None:
+    for raw in lines:
+        raw = raw.rstrip("\n")
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        print(raw, file=out, flush=True)
+        try:
+            await play_line(app, raw, out)
+        except ScriptError as exc:
+            print(f"(script error: {exc})", file=sys.stderr)
+
+
+async def interactive(app: App, person: str, out: TextIO, hint: str | None = None) -> None:
+    """Reads lines as `person`; `@NAME: TEXT` speaks as someone else, `@clock: +1h` moves time."""
+    if hint:
+        print(hint, file=out, flush=True)
+    loop = asyncio.get_running_loop()
+    while True:
+        if sys.stdin.isatty():
+            print(f"{person}> ", end="", file=out, flush=True)
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            break
+        line = line.rstrip("\n")
+        if not line.strip():
+            continue
+        try:
+            await play_line(app, line, out, default_person=person)
+        except ScriptError as exc:
+            print(f"({exc})", file=out)
+
+
+def console_clock(start: datetime | None) -> MovableClock:
+    return MovableClock(start)

@@ -1,0 +1,6 @@
+"""Imports every models module so that `Base.metadata` is complete (Alembic, create_all)."""
+
+from kkgbot.db import models  # noqa: F401
+from kkgbot.db.models import Base
+
+metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""Delivery: the outbox every message goes through, and the dispatcher that sends it."""

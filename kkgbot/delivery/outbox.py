@@ -1,0 +1,103 @@
+"""Writing messages to the outbox, in the caller's transaction.
+
+A message is a row before it is anything else, so a crash after a state change can never
+lose the reply, and a retried job can never send twice: the idempotency key is unique.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kkgbot.db.models import OutboxMessage, Person
+from kkgbot.engine.messages import Choice
+
+REPLY, BULK = "reply", "bulk"
+PRIORITY = {REPLY: 0, BULK: 10}
+QUEUED, SENDING, SENT, DELIVERED, FAILED, DEAD = (
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "failed",
+    "dead",
+)
+UNREACHABLE = "unreachable"  # stopped because the person blocked the bot or cannot be reached
+PENDING_STATUSES = (QUEUED, SENDING, FAILED)
+
+
+@dataclass
+class Draft:
+    """One message to write: where to, what, and the key that makes it happen once."""
+
+    channel: str
+    address: str
+    text: str
+    key: str
+    person_id: int | None = None
+    choices: list[Choice] = field(default_factory=list)
+    file_id: int | None = None
+    file_name: str | None = None
+    kind: str = REPLY
+    not_before: datetime | None = None
+    batch_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def payload(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text}
+        if self.choices:
+            out["choices"] = [{"label": c.label, "data": c.data} for c in self.choices]
+        if self.file_id is not None:
+            out["file_id"] = self.file_id
+            out["file_name"] = self.file_name
+        out.update(self.extra)
+        return out
+
+
+async def enqueue(session: AsyncSession, draft: Draft, now: datetime) -> bool:
+    """Insert the message unless its key exists; True when it was new."""
+    values = dict(
+        person_id=draft.person_id,
+        channel=draft.channel,
+        address=draft.address,
+        kind=draft.kind,
+        priority=PRIORITY[draft.kind],
+        payload=draft.payload(),
+        not_before=draft.not_before or now,
+        idempotency_key=draft.key,
+        status=QUEUED,
+        attempts=0,
+        batch_id=draft.batch_id,
+        created_at=now,
+        updated_at=now,
+    )
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    result = await session.execute(stmt)
+    inserted = bool(result.rowcount)
+    if inserted and draft.choices and draft.person_id is not None:
+        # "Typing the number or the label" answers the latest message with choices.
+        await session.execute(
+            update(Person)
+            .where(Person.id == draft.person_id)
+            .values(last_choices=[{"label": c.label, "data": c.data} for c in draft.choices])
+        )
+    return inserted
+
+
+async def pending_for(session: AsyncSession, person_id: int) -> list[OutboxMessage]:
+    query = select(OutboxMessage).where(
+        OutboxMessage.person_id == person_id, OutboxMessage.status.in_(PENDING_STATUSES)
+    )
+    return list(await session.scalars(query))

@@ -1,0 +1,1 @@
+"""The conversation engine: one conversation logic for every channel."""

@@ -1,0 +1,96 @@
+"""What a conversation step sees: the person, the database session, the clock, and a pen."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kkgbot import i18n
+from kkgbot.db.models import Person
+from kkgbot.delivery.outbox import Draft, enqueue
+from kkgbot.engine.messages import Choice, Inbound, Reply
+from kkgbot.services import roles as roles_service
+from kkgbot.settings import Settings
+
+
+@dataclass
+class Links:
+    """How a channel lets people reach the bot (e.g. a Telegram deep link), set by the wiring."""
+
+    telegram_username: str | None = None
+
+    def invite(self, code: str) -> str | None:
+        if self.telegram_username:
+            return f"https://t.me/{self.telegram_username}?start={code}"
+        return None
+
+
+@dataclass
+class Ctx:
+    session: AsyncSession
+    person: Person
+    channel: str
+    address: str
+    now: datetime
+    settings: Settings
+    links: Links
+    inbound: Inbound | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    replies: list[Reply] = field(default_factory=list)
+    ended_conversation: bool = False  # a command just ended one (for /batal's answer)
+    _roles: list[roles_service.HeldRole] | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.person.language or i18n.DEFAULT
+
+    def t(self, key: str, **params: Any) -> str:
+        return i18n.t(self.lang, key, **params)
+
+    def reply(
+        self,
+        text: str,
+        choices: list[Choice] | None = None,
+        file_id: int | None = None,
+        file_name: str | None = None,
+    ) -> None:
+        self.replies.append(Reply(text, list(choices or []), file_id, file_name))
+
+    def say(self, key: str, **params: Any) -> None:
+        self.reply(self.t(key, **params))
+
+    async def roles(self, refresh: bool = False) -> list[roles_service.HeldRole]:
+        if self._roles is None or refresh:
+            self._roles = await roles_service.roles_of(self.session, self.person.id)
+        return self._roles
+
+    async def role_names(self) -> set[str]:
+        return {r.role for r in await self.roles()}
+
+    async def flush_replies(self) -> None:
+        """Write the collected replies to the outbox, in this transaction."""
+        base = (
+            f"in:{self.channel}:{self.inbound.external_id}"
+            if self.inbound and self.inbound.external_id
+            else f"in:{uuid.uuid4().hex}"
+        )
+        for n, reply in enumerate(self.replies):
+            await enqueue(
+                self.session,
+                Draft(
+                    channel=self.channel,
+                    address=self.address,
+                    person_id=self.person.id,
+                    text=reply.text,
+                    choices=reply.choices,
+                    file_id=reply.file_id,
+                    file_name=reply.file_name,
+                    key=f"{base}:{n}",
+                ),
+                self.now,
+            )
+        self.replies.clear()

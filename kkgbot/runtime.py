@@ -1,0 +1,75 @@
+"""`python bot.py run`: the long-running bot with its channels, dispatcher and scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from kkgbot import i18n
+from kkgbot.app import App
+from kkgbot.clock import SystemClock
+from kkgbot.engine.commands import Registry
+from kkgbot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def command_menu(registry: Registry) -> dict[str, list[tuple[str, str]]]:
+    menu: dict[str, list[tuple[str, str]]] = {}
+    for lang in ("default", "id", "en"):
+        text_lang = "en" if lang == "en" else "id"
+        menu[lang] = [
+            (c.alias if text_lang == "en" else c.name, i18n.t(text_lang, f"help.{c.name}"))
+            for c in registry.ordered()
+        ]
+    return menu
+
+
+async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
+    logging.getLogger().setLevel(logging.INFO)
+    app = App(settings, SystemClock())
+    await app.migrate()
+    if not settings.telegram_bot_token:
+        print(i18n.t(settings.language, "runtime.no_channel"))
+        await app.close()
+        return 2
+    from kkgbot.channels.telegram import TelegramChannel
+
+    telegram = TelegramChannel(
+        settings.telegram_bot_token, settings.telegram_api_base_url, app.router.handle
+    )
+    app.add_channel(telegram)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await telegram.start(polling=True, commands=command_menu(app.registry))
+    app.links.telegram_username = telegram.username
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        app.jobs.run_due_now,
+        "interval",
+        seconds=settings.tick_seconds,
+        args=[app.clock],
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=30,
+    )
+    scheduler.start()
+    dispatcher = asyncio.create_task(app.dispatcher.run_forever(), name="dispatcher")
+    log.info("KKG Bot running on Telegram as @%s", telegram.username)
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        dispatcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await dispatcher
+        await telegram.stop()
+        await app.close()
+    return 0

@@ -1,0 +1,89 @@
+"""Due work: each job knows when it is next due and does what is due up to a time.
+
+The console and the tests move the clock and call `run_until`; production calls the same
+code from an APScheduler tick. Jobs write outbox rows with idempotency keys, so running a
+job twice for the same moment sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kkgbot.clock import Clock
+from kkgbot.db.models import Conversation, InboundSeen, OutboxMessage
+from kkgbot.delivery import outbox
+from kkgbot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Job:
+    """`next_due(session, after)` -> the next moment with work; `run(session, now)` does it."""
+
+    name: str
+    next_due: Callable[[AsyncSession, datetime], Awaitable[datetime | None]]
+    run: Callable[[AsyncSession, datetime], Awaitable[None]]
+
+
+def housekeeping_jobs(settings: Settings) -> list[Job]:
+    idle = timedelta(minutes=settings.conversation_idle_minutes)
+
+    async def next_expiry(session: AsyncSession, after: datetime) -> datetime | None:
+        oldest = await session.scalar(select(func.min(Conversation.updated_at)))
+        return max(oldest + idle, after) if oldest is not None else None
+
+    async def expire(session: AsyncSession, now: datetime) -> None:
+        # Idle conversations end quietly: nobody is messaged about it.
+        await session.execute(delete(Conversation).where(Conversation.updated_at <= now - idle))
+        await session.execute(
+            delete(InboundSeen).where(InboundSeen.seen_at < now - timedelta(days=7))
+        )
+
+    return [Job("conversation_expiry", next_expiry, expire)]
+
+
+async def next_outbox_due(session: AsyncSession, after: datetime) -> datetime | None:
+    return await session.scalar(
+        select(func.min(OutboxMessage.not_before)).where(
+            OutboxMessage.status.in_((outbox.QUEUED, outbox.FAILED)),
+            OutboxMessage.not_before > after,
+        )
+    )
+
+
+class Jobs:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], jobs: list[Job]) -> None:
+        self.sessionmaker = sessionmaker
+        self.jobs = jobs
+
+    async def run_due(self, now: datetime) -> None:
+        for job in self.jobs:
+            try:
+                async with self.sessionmaker() as session, session.begin():
+                    await job.run(session, now)
+            except Exception:
+                log.exception("job %s failed at %s", job.name, now.isoformat())
+
+    async def run_due_now(self, clock: Clock) -> None:
+        """The APScheduler tick: it only wakes the process; what is due comes from the clock."""
+        await self.run_due(clock.now())
+
+    async def next_due(self, after: datetime) -> datetime | None:
+        """The earliest moment after `after` at which a job or a queued message is due."""
+        times = []
+        async with self.sessionmaker() as session:
+            for job in self.jobs:
+                when = await job.next_due(session, after)
+                if when is not None and when > after:
+                    times.append(when)
+            when = await next_outbox_due(session, after)
+            if when is not None:
+                times.append(when)
+        return min(times) if times else None

@@ -1,0 +1,86 @@
+"""Deployment settings, read once from the environment or a `.env` file.
+
+Everything is optional so that `python bot.py demo` works on a fresh machine; the
+production channels switch on when their credentials are present.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "config"
+ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+class Settings(BaseSettings):
+    """Typed settings; names match the environment variables in PRODUCT.md."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{ROOT / 'kkgbot.sqlite3'}", alias="KKGBOT_DATABASE_URL"
+    )
+    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
+    )
+    public_url: str | None = Field(default=None, alias="KKGBOT_PUBLIC_URL")
+    webhook_secret: str | None = Field(default=None, alias="KKGBOT_WEBHOOK_SECRET")
+    http_port: int = Field(default=8080, alias="KKGBOT_HTTP_PORT")
+    twilio_account_sid: str | None = Field(default=None, alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str | None = Field(default=None, alias="TWILIO_AUTH_TOKEN")
+    twilio_whatsapp_from: str | None = Field(default=None, alias="TWILIO_WHATSAPP_FROM")
+    twilio_api_base_url: str | None = Field(default=None, alias="TWILIO_API_BASE_URL")
+    default_timezone: str = Field(default="Asia/Makassar", alias="KKGBOT_DEFAULT_TIMEZONE")
+    language: str = Field(default="id", alias="KKGBOT_LANGUAGE")
+
+    # Conversations
+    conversation_idle_minutes: int = Field(default=30, alias="KKGBOT_CONVERSATION_IDLE_MINUTES")
+    max_input_chars: int = Field(default=4000, alias="KKGBOT_MAX_INPUT_CHARS")
+
+    # Delivery: rates per channel (messages per second) and retry policy
+    telegram_rate_overall: float = Field(default=30.0, alias="KKGBOT_TELEGRAM_RATE")
+    telegram_rate_per_chat: float = Field(default=1.0, alias="KKGBOT_TELEGRAM_RATE_PER_CHAT")
+    telegram_chat_burst: int = Field(default=3, alias="KKGBOT_TELEGRAM_CHAT_BURST")
+    telegram_group_per_minute: int = Field(default=20, alias="KKGBOT_TELEGRAM_GROUP_PER_MINUTE")
+    whatsapp_rate: float = Field(default=10.0, alias="KKGBOT_WHATSAPP_RATE")
+    bulk_share_when_replies_wait: float = Field(default=0.8, alias="KKGBOT_BULK_SHARE")
+    max_attempts: int = Field(default=6, alias="KKGBOT_MAX_ATTEMPTS")
+    backoff_base_seconds: float = Field(default=2.0, alias="KKGBOT_BACKOFF_BASE")
+    backoff_max_seconds: float = Field(default=600.0, alias="KKGBOT_BACKOFF_MAX")
+    send_timeout_seconds: float = Field(default=15.0, alias="KKGBOT_SEND_TIMEOUT")
+
+    # Scheduling
+    reminder_offsets_hours: list[float] = Field(default=[24, 2], alias="KKGBOT_REMINDER_OFFSETS")
+    quiet_start_hour: int = Field(default=21, alias="KKGBOT_QUIET_START")
+    quiet_end_hour: int = Field(default=6, alias="KKGBOT_QUIET_END")
+    tick_seconds: float = Field(default=1.0, alias="KKGBOT_TICK_SECONDS")
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(value)  # raises for an unknown zone, at start-up rather than at send time
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in ("id", "en"):
+            raise ValueError("KKGBOT_LANGUAGE must be 'id' or 'en'")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
