@@ -86,7 +86,8 @@ class ProfileFlow(Flow):
     ]
 
     async def begin(self, ctx: Ctx, args: str) -> bool:
-        ctx.reply(await profile_text(ctx))
+        if not args:  # a one-line edit goes straight to saving, and shows the result then
+            ctx.reply(await profile_text(ctx))
         return True
 
     async def finish(self, ctx: Ctx) -> None:

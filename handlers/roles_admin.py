@@ -113,7 +113,9 @@ class RolesFlow(Flow):
         else:
             changed = await roles.revoke(ctx.session, person=person, role=role, kkg=kkg, **common)
         ctx.say(
-            "roles_admin.done" if changed else "roles_admin.unchanged",
+            "roles_admin.done"
+            if changed
+            else ("roles_admin.already" if verb == "add" else "roles_admin.not_held"),
             name=person.name,
             kkg=kkg.name,
             role=ctx.t(f"roles.{role}"),

@@ -79,5 +79,9 @@ PERIODS: dict[str, str] = {
     "malam": "malam", "night": "malam",
 }  # fmt: skip
 
-#: Words that carry no date information and would only confuse the date matchers.
-FILLERS = frozenset({"hari", "tanggal", "tgl", "pada", "on", "the", "of", "at", "jam", "pukul"})
+#: Words that carry no date information: dropped before matching date shapes, so that
+#: "rapat besok jam 9 ya" reads as "besok jam 9".
+FILLERS = frozenset(
+    {"hari", "tanggal", "tgl", "pada", "on", "the", "of", "at", "jam", "pukul", "pkl", "mulai"}
+    | {"ya", "aja", "saja", "deh", "dong", "ok", "oke", "rapat", "pertemuan", "meeting", "kkg"}
+)

@@ -1,0 +1,95 @@
+"""Shared fixtures: a freshly migrated database per test, on SQLite and (when configured)
+PostgreSQL, and an App wired to a console channel that records what it sends."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kkgbot.app import App
+from kkgbot.channels.console import ConsoleChannel
+from kkgbot.clock import MovableClock
+from kkgbot.db.migrate import upgrade_sync
+from kkgbot.settings import Settings
+
+PG_URL = os.environ.get("KKGBOT_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
+START = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # Tuesday 08:00 WITA
+
+
+def _pg_admin_url() -> str:
+    return PG_URL.replace("postgresql+asyncpg://", "postgresql://")  # type: ignore[union-attr]
+
+
+async def _pg_exec(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(_pg_admin_url())
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _pg_db_url(name: str) -> str:
+    base, _, _ = PG_URL.rpartition("/")  # type: ignore[union-attr]
+    return f"{base}/{name}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("tmpl") / "template.sqlite3"
+    upgrade_sync(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> str | None:
+    if not PG_URL:
+        yield None
+        return
+    name = f"kkgbot_tmpl_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_pg_exec(f'CREATE DATABASE "{name}"'))
+    upgrade_sync(_pg_db_url(name))
+    yield name
+    asyncio.run(_pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=BACKENDS)
+async def db_url(request, tmp_path, sqlite_template, pg_template) -> AsyncIterator[str]:
+    """A migrated, empty database of its own for each test (a copy of a migrated template)."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    name = f"kkgbot_t_{uuid.uuid4().hex[:12]}"
+    await _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    try:
+        yield _pg_db_url(name)
+    finally:
+        await _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(db_url) -> Settings:
+    return Settings().model_copy(update={"database_url": db_url})
+
+
+@pytest.fixture
+async def console_app(settings, tmp_path) -> AsyncIterator[App]:
+    """The bot with the console channel writing to `app.transcript` (a StringIO)."""
+    out = io.StringIO()
+    app = App(settings, MovableClock(START), {"console": ConsoleChannel(out, tmp_path / "files")})
+    app.transcript = out  # type: ignore[attr-defined]
+    await app.seed_demo()
+    yield app
+    await app.close()
