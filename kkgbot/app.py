@@ -15,7 +15,8 @@ from kkgbot.db.migrate import upgrade
 from kkgbot.delivery.dispatcher import Dispatcher
 from kkgbot.engine.context import Links
 from kkgbot.engine.router import Router
-from kkgbot.scheduling.jobs import Jobs, housekeeping_jobs
+from kkgbot.scheduling.catalog import all_jobs
+from kkgbot.scheduling.jobs import Jobs
 from kkgbot.services.demo import seed_demo
 from kkgbot.settings import Settings
 
@@ -48,7 +49,7 @@ class App:
             links=self.links,
             on_enqueued=self.dispatcher.notify,
         )
-        self.jobs = Jobs(self.sessionmaker, housekeeping_jobs(settings))
+        self.jobs = Jobs(self.sessionmaker, all_jobs(settings))
 
     def add_channel(self, channel: Channel) -> None:
         self.channels[channel.name] = channel

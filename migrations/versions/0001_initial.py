@@ -1,8 +1,8 @@
-"""core tables
+"""initial
 
-Revision ID: 5d6edb8dcd04
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:48:21.929885
+Create Date: 2026-11-23 19:59:50.101616
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import kkgbot.db.types
 
 
-revision = '5d6edb8dcd04'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
