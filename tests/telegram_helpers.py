@@ -1,0 +1,60 @@
+"""The bot on Telegram for tests: the real PTB Application long-polling a fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from kkgbot.app import App
+from kkgbot.channels.telegram import TelegramChannel
+from kkgbot.clock import SystemClock
+from kkgbot.runtime import command_menu
+from kkgbot.settings import Settings
+from tests.fakes.telegram_api import FakeTelegramServer
+
+TOKEN = "123456:TEST-token"
+
+
+@contextlib.asynccontextmanager
+async def telegram_bot(
+    settings: Settings, srv: FakeTelegramServer, seed: bool = True
+) -> AsyncIterator[App]:
+    """Starts what `bot.py run` starts for Telegram (channel, dispatcher), stops it after.
+
+    The simulated users answer within milliseconds, faster than any teacher types; the
+    per-chat pace is raised so that Telegram's 1 message/s per chat does not slow the suite
+    (the delivery tests check that limit itself).
+    """
+    settings = settings.model_copy(update={"telegram_rate_per_chat": 50.0})
+    app = App(settings, SystemClock())
+    if seed:
+        await app.seed_demo()
+    channel = TelegramChannel(TOKEN, srv.base_url, app.router.handle)
+    app.add_channel(channel)
+    await channel.start(polling=True, commands=command_menu(app.registry))
+    app.links.telegram_username = channel.username
+    dispatcher = asyncio.create_task(app.dispatcher.run_forever(poll_seconds=0.05))
+    try:
+        yield app
+    finally:
+        dispatcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await dispatcher
+        await channel.stop()
+        await app.close()
+
+
+async def reply_to(srv: FakeTelegramServer, user: int, text: str, count: int = 1) -> list[str]:
+    """Send as `user` and wait for `count` new messages to that chat; their texts."""
+    before = len(srv.sent_messages(user))
+    srv.user_sends(user, text)
+    sent = await srv.wait_for_messages(user, before + count, timeout=10)
+    return [m.text or "" for m in sent[before:]]
+
+
+async def press(srv: FakeTelegramServer, user: int, label: str, count: int = 1) -> list[str]:
+    before = len(srv.sent_messages(user))
+    srv.user_presses(user, label)
+    sent = await srv.wait_for_messages(user, before + count, timeout=10)
+    return [m.text or "" for m in sent[before:]]
