@@ -23,6 +23,15 @@ def _consent_options(ctx: Ctx) -> list[Option]:
     ]
 
 
+def _ask_consent(ctx: Ctx) -> str:
+    """The welcome travels with the first consent question: one message, not two, on a slow line."""
+    consent = ctx.t("onboarding.consent")
+    if ctx.data.get("_welcomed"):
+        return consent
+    ctx.data["_welcomed"] = True
+    return ctx.t("onboarding.welcome") + "\n\n" + consent
+
+
 def _consent(ctx: Ctx, agreed: bool) -> str:
     if not agreed:
         ctx.say("onboarding.consent_refused")
@@ -63,7 +72,7 @@ class StartFlow(Flow):
     steps = [
         Step(
             "consent_at",
-            "onboarding.consent",
+            _ask_consent,
             options=_consent_options,
             parse=_consent,
             when=_not_onboarded,
@@ -97,7 +106,6 @@ class StartFlow(Flow):
             elif not args:
                 ctx.say("onboarding.welcome_back", name=ctx.person.name)
             return False
-        ctx.say("onboarding.welcome")
         return True
 
     async def finish(self, ctx: Ctx) -> None:

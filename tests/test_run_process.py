@@ -37,10 +37,10 @@ async def test_bot_run_serves_telegram_and_stops_cleanly(db_url):
         try:
             await srv.wait_until(lambda: srv.requests("getUpdates"), timeout=30, what="polling")
             srv.user_sends(7001, "/start")
-            sent = await srv.wait_for_messages(7001, 2, timeout=10)
+            sent = await srv.wait_for_messages(7001, 1, timeout=10)
             assert "Selamat datang" in sent[0].text
             srv.user_presses(7001, "Setuju")
-            asked = await srv.wait_for_messages(7001, 3, timeout=10)
+            asked = await srv.wait_for_messages(7001, 2, timeout=10)
             assert asked[-1].text.startswith("Siapa nama lengkap")
             assert srv.commands_for("id"), "the Indonesian command menu was set"
         finally:
