@@ -1,8 +1,14 @@
-"""Sends what the outbox holds, in order, and records what happened to each message.
+"""Sends what the outbox holds and records what happened to each message.
 
-Replies to a person's own message go before bulk (priority), due rows only (not_before),
-one claim per row (status `sending` with a lease, so a crash mid-send is retried after the
-lease, never lost).
+Two ways to run, one set of rules:
+- `drain()` sends everything due now, one message at a time, strictly in order (priority,
+  not_before, id). The console and the scripted tests call it after every line, so their
+  transcripts are deterministic.
+- `run_forever()` is the production pipeline: a claimer keeps about two seconds of due
+  work in memory (replies are always claimed, even when the buffer is full of bulk), one
+  lane per channel paces it through the channel's limits with bounded concurrency, and a
+  recorder writes outcomes back in batches. Leases are renewed while rows are held, so a
+  slow send is never taken twice; a crash leaves them to be claimed again after the lease.
 """
 
 from __future__ import annotations
@@ -11,20 +17,23 @@ import asyncio
 import contextlib
 import logging
 import random
-from datetime import datetime, timedelta
+from collections import Counter
+from datetime import timedelta
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kkgbot.channels.base import INVALID, RETRY, RETRY_AFTER, SENT, UNREACHABLE, Channel, Outgoing
+from kkgbot.channels.base import RETRY, RETRY_AFTER, Channel, Outgoing, SendResult
 from kkgbot.clock import Clock
-from kkgbot.db.models import OutboxMessage, Person, StoredFile
-from kkgbot.delivery import outbox
+from kkgbot.db.models import StoredFile
+from kkgbot.delivery import store
+from kkgbot.delivery.pacer import Lane
+from kkgbot.delivery.ratelimit import ChannelLimits, limits_for
+from kkgbot.delivery.reachability import mark_unreachable  # noqa: F401 (re-exported)
+from kkgbot.delivery.store import Claimed, Outcome
 from kkgbot.engine.messages import Choice
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=2)
 
 
 class Dispatcher:
@@ -36,43 +45,32 @@ class Dispatcher:
         clock: Clock,
     ) -> None:
         self.sessionmaker = sessionmaker
-        self.channels = channels
+        self.channels = channels  # shared with App: channels added later are used too
         self.settings = settings
         self.clock = clock
+        self.lease = timedelta(seconds=settings.delivery_lease_seconds)
         self.wake = asyncio.Event()
+        self.stats: Counter[str] = Counter()
         self._rng = random.Random()
+        self._limits: dict[str, ChannelLimits] = {}
+        self._lanes: dict[str, Lane] = {}
+        self._held: dict[int, Claimed] = {}  # claimed and not yet recorded
+        self._results: asyncio.Queue[Outcome | None] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stop = asyncio.Event()
+
+    # ------------------------------------------------------------------ shared pieces
 
     def notify(self) -> None:
+        """Something was enqueued: look for due work now rather than at the next poll."""
         self.wake.set()
 
-    async def claim(self, limit: int = 1) -> list[OutboxMessage]:
-        now = self.clock.now()
-        async with self.sessionmaker() as session, session.begin():
-            query = (
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.channel.in_(list(self.channels)),
-                    OutboxMessage.not_before <= now,
-                    or_(
-                        OutboxMessage.status.in_((outbox.QUEUED, outbox.FAILED)),
-                        (OutboxMessage.status == outbox.SENDING)
-                        & (OutboxMessage.lease_until < now),
-                    ),
-                )
-                .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
-                .limit(limit)
-            )
-            if session.bind.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = list(await session.scalars(query))
-            for row in rows:
-                row.status = outbox.SENDING
-                row.attempts += 1
-                row.lease_until = now + LEASE
-                row.updated_at = now
-            return rows
+    def limits(self, channel: str) -> ChannelLimits:
+        if channel not in self._limits:
+            self._limits[channel] = limits_for(channel, self.settings)
+        return self._limits[channel]
 
-    async def _outgoing(self, row: OutboxMessage) -> Outgoing:
+    async def _outgoing(self, row: Claimed) -> Outgoing:
         payload = row.payload
         message = Outgoing(
             outbox_id=row.id,
@@ -90,87 +88,194 @@ class Dispatcher:
                 message.file_data = stored.data
         return message
 
-    async def send_one(self, row: OutboxMessage) -> str:
-        channel = self.channels[row.channel]
+    async def _attempt(self, row: Claimed) -> SendResult:
+        """One try through the channel; every failure becomes a SendResult, never raises."""
+        channel = self.channels.get(row.channel)
+        if channel is None:
+            return SendResult(RETRY, error=f"channel {row.channel} is not running")
         try:
-            result = await channel.send(await self._outgoing(row))
+            async with asyncio.timeout(self.settings.send_timeout_seconds):
+                result = await channel.send(await self._outgoing(row))
+        except TimeoutError:
+            result = SendResult(RETRY, error="timed out")
         except Exception as exc:  # a bug or an unmapped error: retried with backoff, then dead
             log.exception("send failed outbox_id=%s channel=%s", row.id, row.channel)
-            from kkgbot.channels.base import SendResult
-
             result = SendResult(RETRY, error=f"{type(exc).__name__}: {exc}"[:500])
-        await self.record(row, result)
-        return result.outcome
+        self.stats[result.outcome] += 1
+        return result
 
-    async def record(self, row: OutboxMessage, result) -> None:
-        now = self.clock.now()
-        values: dict = {"updated_at": now, "lease_until": None}
-        if result.outcome == SENT:
-            values.update(status=outbox.SENT, sent_at=now, external_id=result.external_id)
-        elif result.outcome == UNREACHABLE:
-            values.update(status=outbox.UNREACHABLE, last_error=result.error)
-        elif result.outcome == INVALID or row.attempts >= self.settings.max_attempts:
-            values.update(status=outbox.DEAD, last_error=result.error)
-        else:
-            delay = (
-                result.retry_after if result.outcome == RETRY_AFTER else self.backoff(row.attempts)
-            )
-            values.update(
-                status=outbox.FAILED,
-                last_error=result.error,
-                not_before=now + timedelta(seconds=delay or 0),
-            )
-        async with self.sessionmaker() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
-            )
-            if result.outcome == UNREACHABLE and row.person_id is not None:
-                await mark_unreachable(session, row.person_id, row.channel, result.error, now)
+    def _rate_limited(self, row: Claimed, result: SendResult) -> bool:
+        """A 429: everybody on the channel waits; True when this row should simply go again."""
+        if result.outcome != RETRY_AFTER:
+            return False
+        self.limits(row.channel).pause(result.retry_after or 1.0)
+        row.rate_limited += 1
+        return row.rate_limited <= self.settings.max_rate_limited_retries
 
-    def backoff(self, attempts: int) -> float:
-        """Exponential with full jitter, so many failed sends do not retry in step."""
-        cap = min(
-            self.settings.backoff_max_seconds, self.settings.backoff_base_seconds * 2**attempts
-        )
-        return self._rng.uniform(cap / 2, cap)
+    # ------------------------------------------------------------ one at a time, in order
 
     async def drain(self, max_rounds: int = 100_000) -> int:
         """Send everything due now, one by one, in order; returns how many were tried."""
         done = 0
-        for _ in range(max_rounds):
-            rows = await self.claim(limit=1)
+        while done < max_rounds:
+            rows, stopped = await store.claim(
+                self.sessionmaker, list(self.channels), self.clock.now(), 1, self.lease
+            )
             if not rows:
+                if stopped:
+                    continue
                 break
-            await self.send_one(rows[0])
+            row = rows[0]
+            limits = self.limits(row.channel)
+            while True:
+                await limits.wait(row.address, row.kind)
+                result = await self._attempt(row)
+                if not self._rate_limited(row, result):
+                    break
+            await store.record(
+                self.sessionmaker, [Outcome(row, result, self.clock.now())], self.settings
+            )
             done += 1
         return done
 
-    async def run_forever(self, poll_seconds: float = 0.5) -> None:
+    # ------------------------------------------------------------------ the pipeline
+
+    def _buffer_cap(self) -> int:
+        rate = sum(
+            (self.limits(name).overall.rate if self.limits(name).overall else 50.0)
+            for name in self.channels
+        )
+        return int(min(5000, max(20, rate * self.settings.delivery_buffer_seconds)))
+
+    def _lane(self, channel: str) -> Lane:
+        lane = self._lanes.get(channel)
+        if lane is None:
+            lane = Lane(
+                channel, self.limits(channel), self.settings.delivery_concurrency, self._send
+            )
+            self._lanes[channel] = lane
+            self._tasks.append(asyncio.create_task(lane.run(), name=f"lane-{channel}"))
+        return lane
+
+    async def _send(self, lane: Lane, row: Claimed) -> None:
+        result = await self._attempt(row)
+        if self._rate_limited(row, result):
+            lane.add(row)
+            return
+        self._results.put_nowait(Outcome(row, result, self.clock.now()))
+
+    async def _claim_loop(self) -> None:
+        poll = self.settings.dispatcher_poll_seconds
         while True:
             self.wake.clear()
+            room = self._buffer_cap() - len(self._held)
+            replies_only = room <= 0
+            limit = 100 if replies_only else min(room, 500)
             try:
-                await self.drain()
+                rows, stopped = await store.claim(
+                    self.sessionmaker,
+                    list(self.channels),
+                    self.clock.now(),
+                    limit,
+                    self.lease,
+                    replies_only=replies_only,
+                )
             except Exception:
-                log.exception("dispatcher round failed")
+                log.exception("claiming due messages failed")
+                rows, stopped = [], 0
+                await asyncio.sleep(1.0)
+            self.stats["claimed"] += len(rows)
+            for row in rows:
+                self._held[row.id] = row
+                self._lane(row.channel).add(row)
+            if not replies_only and len(rows) + stopped >= limit:
+                await asyncio.sleep(0)  # more may be due: claim again at once
+                continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=poll_seconds)
+                await asyncio.wait_for(self.wake.wait(), poll)
 
+    async def _record_loop(self) -> None:
+        """Batches outcomes into one transaction; a None in the queue means: flush and end."""
+        cap = self._buffer_cap()
+        while True:
+            first = await self._results.get()
+            batch = [] if first is None else [first]
+            end = first is None
+            while not self._results.empty() and len(batch) < 1000 and not end:
+                item = self._results.get_nowait()
+                if item is None:
+                    end = True
+                else:
+                    batch.append(item)
+            if batch:
+                await self._record(batch)
+            if end:
+                return
+            if len(self._held) < cap // 2:
+                self.wake.set()  # room in the buffer: claim more
 
-async def mark_unreachable(
-    session: AsyncSession, person_id: int, channel: str, reason: str | None, now: datetime
-) -> None:
-    """A person who blocked the bot gets nothing more on that channel until they write again."""
-    await session.execute(
-        update(Person)
-        .where(Person.id == person_id)
-        .values(unreachable_at=now, unreachable_reason=(reason or "")[:200])
-    )
-    await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.person_id == person_id,
-            OutboxMessage.channel == channel,
-            OutboxMessage.status.in_((outbox.QUEUED, outbox.FAILED)),
-        )
-        .values(status=outbox.UNREACHABLE, last_error="recipient unreachable", updated_at=now)
-    )
+    async def _record(self, batch: list[Outcome]) -> None:
+        while True:
+            try:
+                await store.record(self.sessionmaker, batch, self.settings, self._rng)
+                break
+            except Exception:
+                log.exception("recording %d outcomes failed; retrying", len(batch))
+                await asyncio.sleep(1.0)
+        for outcome in batch:
+            self._held.pop(outcome.row.id, None)
+
+    async def _renew_loop(self) -> None:
+        every = max(0.5, self.settings.delivery_lease_seconds / 3)
+        while True:
+            await asyncio.sleep(every)
+            if self._held:
+                try:
+                    await store.renew(
+                        self.sessionmaker, list(self._held), self.clock.now(), self.lease
+                    )
+                except Exception:
+                    log.exception("renewing leases failed")
+
+    async def run_forever(self, poll_seconds: float | None = None) -> None:
+        """The production pipeline, until `stop()` or cancellation (both shut down cleanly)."""
+        if poll_seconds is not None:
+            self.settings = self.settings.model_copy(
+                update={"dispatcher_poll_seconds": poll_seconds}
+            )
+        self._stop.clear()
+        self._tasks = [
+            asyncio.create_task(self._claim_loop(), name="dispatcher-claim"),
+            asyncio.create_task(self._record_loop(), name="dispatcher-record"),
+            asyncio.create_task(self._renew_loop(), name="dispatcher-renew"),
+        ]
+        try:
+            await self._stop.wait()
+        finally:
+            await asyncio.shield(self._shutdown())
+
+    async def stop(self) -> None:
+        self._stop.set()
+
+    async def _shutdown(self) -> None:
+        """Finish what is on the wire, record it, and give back what was never sent."""
+        claimer, recorder, renewer, *lanes = self._tasks
+        for task in (claimer, renewer, *lanes):
+            task.cancel()
+        await asyncio.gather(claimer, renewer, *lanes, return_exceptions=True)
+        sending = [t for lane in self._lanes.values() for t in lane.sending]
+        if sending:
+            await asyncio.wait(sending, timeout=self.settings.send_timeout_seconds + 1)
+        self._results.put_nowait(None)  # the recorder writes everything queued, then ends
+        try:
+            await asyncio.wait_for(recorder, timeout=30)
+        except Exception:
+            log.exception("recorder did not finish; unrecorded sends will be retried")
+        unsent = [r for lane in self._lanes.values() for r in lane.waiting()]
+        try:
+            await store.release(self.sessionmaker, unsent, self.clock.now())
+        except Exception:
+            log.exception("shutdown could not record or release; leases will expire")
+        self._held.clear()
+        self._lanes.clear()
+        self._tasks = []

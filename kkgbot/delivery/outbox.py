@@ -2,6 +2,13 @@
 
 A message is a row before it is anything else, so a crash after a state change can never
 lose the reply, and a retried job can never send twice: the idempotency key is unique.
+
+Statuses: `queued` (waiting for its time), `sending` (claimed by a dispatcher under a
+lease), `failed` (an attempt failed, it will be retried at `not_before`), `sent` (the
+channel accepted it), `delivered` (the channel reported delivery, WhatsApp only), `dead`
+(given up, the reason in `last_error`), `unreachable` (the person blocked the bot) and
+`expired` (it stopped making sense before it could be sent, e.g. a reminder for a meeting
+that has begun). Only the first three are pending.
 """
 
 from __future__ import annotations
@@ -29,12 +36,25 @@ QUEUED, SENDING, SENT, DELIVERED, FAILED, DEAD = (
     "dead",
 )
 UNREACHABLE = "unreachable"  # stopped because the person blocked the bot or cannot be reached
+EXPIRED = "expired"  # dropped unsent: past its `expires_at` (see Draft.expires_at)
 PENDING_STATUSES = (QUEUED, SENDING, FAILED)
+DUE_STATUSES = (QUEUED, FAILED)
+FINAL_STATUSES = (SENT, DELIVERED, DEAD, UNREACHABLE, EXPIRED)
+
+# The misfire deadline lives in the payload rather than in a column: the dispatcher only
+# reads it for rows it has already claimed, so no query needs it indexed.
+EXPIRES_AT = "_expires_at"
 
 
 @dataclass
 class Draft:
-    """One message to write: where to, what, and the key that makes it happen once."""
+    """One message to write: where to, what, and the key that makes it happen once.
+
+    `expires_at` is the misfire rule of work that stops making sense: a reminder for a
+    meeting sets it to the meeting's start, and the dispatcher drops the message (status
+    `expired`) instead of sending it late. Leave it None for work that is still worth
+    sending late (a lesson, a digest).
+    """
 
     channel: str
     address: str
@@ -47,6 +67,7 @@ class Draft:
     kind: str = REPLY
     not_before: datetime | None = None
     batch_id: str | None = None
+    expires_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
@@ -56,12 +77,22 @@ class Draft:
         if self.file_id is not None:
             out["file_id"] = self.file_id
             out["file_name"] = self.file_name
+        if self.expires_at is not None:
+            out[EXPIRES_AT] = self.expires_at.isoformat()
         out.update(self.extra)
         return out
 
 
+def expires_at(payload: dict[str, Any]) -> datetime | None:
+    """The misfire deadline stored by `Draft.payload`, if any."""
+    value = payload.get(EXPIRES_AT)
+    return datetime.fromisoformat(value) if value else None
+
+
 async def enqueue(session: AsyncSession, draft: Draft, now: datetime) -> bool:
     """Insert the message unless its key exists; True when it was new."""
+    if len(draft.key) > 160:
+        raise ValueError(f"idempotency key longer than 160 characters: {draft.key[:60]}...")
     values = dict(
         person_id=draft.person_id,
         channel=draft.channel,

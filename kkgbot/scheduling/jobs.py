@@ -1,17 +1,20 @@
 """Due work: each job knows when it is next due and does what is due up to a time.
 
-The console and the tests move the clock and call `run_until`; production calls the same
-code from an APScheduler tick. Jobs write outbox rows with idempotency keys, so running a
-job twice for the same moment sends nothing twice.
+The console and the tests move the clock and call `App.advance_to`; production calls the
+same code from an APScheduler tick (APScheduler only wakes the process, see runtime.py).
+Jobs read the database and the clock, and write outbox rows with idempotency keys (see
+`kkgbot.scheduling.policy`), so running a job twice for the same moment, after a restart or
+on a second instance, sends nothing twice.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,11 +28,19 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Job:
-    """`next_due(session, after)` -> the next moment with work; `run(session, now)` does it."""
+    """`next_due(session, after)` -> the next moment with work; `run(session, now)` does it.
+
+    `run` must be idempotent for a given `now` (write with idempotency keys) and must do
+    everything due up to `now`, not only what is due exactly at `now`: the tick may come
+    late (a restart, a busy process) and the console jumps the clock by days.
+    `wakeups` are cron slots (e.g. Monday 07:00 for digests) at which production wakes at
+    once instead of at the next tick; they change nothing about what is due.
+    """
 
     name: str
     next_due: Callable[[AsyncSession, datetime], Awaitable[datetime | None]]
     run: Callable[[AsyncSession, datetime], Awaitable[None]]
+    wakeups: list[CronTrigger] = field(default_factory=list)
 
 
 def housekeeping_jobs(settings: Settings) -> list[Job]:
@@ -52,7 +63,7 @@ def housekeeping_jobs(settings: Settings) -> list[Job]:
 async def next_outbox_due(session: AsyncSession, after: datetime) -> datetime | None:
     return await session.scalar(
         select(func.min(OutboxMessage.not_before)).where(
-            OutboxMessage.status.in_((outbox.QUEUED, outbox.FAILED)),
+            OutboxMessage.status.in_(outbox.DUE_STATUSES),
             OutboxMessage.not_before > after,
         )
     )
@@ -63,7 +74,12 @@ class Jobs:
         self.sessionmaker = sessionmaker
         self.jobs = jobs
 
+    def add(self, job: Job) -> None:
+        """Features register their jobs at wiring time (kkgbot/app.py)."""
+        self.jobs.append(job)
+
     async def run_due(self, now: datetime) -> None:
+        """Each job in its own transaction: one failing job neither blocks nor undoes others."""
         for job in self.jobs:
             try:
                 async with self.sessionmaker() as session, session.begin():
@@ -80,7 +96,11 @@ class Jobs:
         times = []
         async with self.sessionmaker() as session:
             for job in self.jobs:
-                when = await job.next_due(session, after)
+                try:
+                    when = await job.next_due(session, after)
+                except Exception:
+                    log.exception("job %s could not say when it is next due", job.name)
+                    continue
                 if when is not None and when > after:
                     times.append(when)
             when = await next_outbox_due(session, after)

@@ -1,0 +1,1 @@
+"""Benchmarks of delivery and scheduling (issue 3): `python -m bench`."""

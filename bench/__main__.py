@@ -1,0 +1,64 @@
+"""`python -m bench`: the quick suite on SQLite (and PostgreSQL when
+KKGBOT_BENCH_POSTGRES_URL is set); `--heavy` for bigger scales, `--only NAME` for one."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import time
+from functools import partial
+
+from bench.broadcast import baseline, broadcast, crash, faults
+from bench.inbound import inbound
+from bench.scheduler import scheduler
+
+
+def print_block(name: str, figures: dict[str, float]) -> None:
+    print(f"\n{name}")
+    for key, value in figures.items():
+        print(f"  {key:<28} {value}")
+    for key, value in figures.items():
+        print(f"bench.{name}.{key} = {value}")
+
+
+async def suite(only: set[str], heavy: bool) -> None:
+    n = 10_000 if heavy else 3000
+    backends = ["sqlite"] + (["postgres"] if os.environ.get("KKGBOT_BENCH_POSTGRES_URL") else [])
+    for backend in backends:
+        tag = "" if backend == "sqlite" else "_pg"
+        runs = {
+            "broadcast": partial(broadcast, backend, n),
+            "broadcast_baseline": partial(baseline, n),
+            "faults": partial(faults, backend, n if heavy else 1000),
+            "crash": partial(crash, backend, n),
+            "scheduler": partial(scheduler, backend, 300_000 if heavy else 100_000),
+            "inbound": partial(inbound, backend, 2000 if heavy else 400),
+        }
+        for name, run in runs.items():
+            if only and name not in only:
+                continue
+            if name == "broadcast_baseline" and backend != "sqlite":
+                continue  # no database involved: once is enough
+            started = time.monotonic()
+            try:
+                figures = await run()
+            except Exception as exc:  # one broken benchmark must not hide the others
+                logging.exception("benchmark %s failed", name)
+                figures = {"error": f"{type(exc).__name__}: {exc}"[:200]}
+            figures["bench_seconds"] = round(time.monotonic() - started, 1)
+            print_block(name + tag, figures)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--only", action="append", default=[], help="run only this benchmark")
+    parser.add_argument("--heavy", action="store_true", help="bigger scales (slower)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(suite(set(args.only), args.heavy))
+
+
+if __name__ == "__main__":
+    main()

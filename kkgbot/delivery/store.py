@@ -1,0 +1,287 @@
+"""The dispatcher's reads and writes: claiming due rows under a lease, recording outcomes.
+
+Claims are one short transaction: pick due ids (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+several dispatchers share the load without taking the same row; SQLite has one writer
+anyway), mark them `sending` with a lease, and return plain snapshots. A dispatcher that
+dies mid-send leaves its rows `sending`; once the lease runs out any dispatcher claims them
+again, so a crash costs at most a duplicate of what was in flight, never a lost message.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kkgbot.channels.base import INVALID, RETRY_AFTER, SENT, UNREACHABLE, SendResult
+from kkgbot.db.models import OutboxMessage, Person
+from kkgbot.delivery import outbox
+from kkgbot.delivery.reachability import mark_unreachable, unreachable_among
+from kkgbot.settings import Settings
+
+log = logging.getLogger(__name__)
+O = OutboxMessage  # noqa: E741 (short, used in every query below)
+CHUNK = 500
+
+
+@dataclass
+class Claimed:
+    """A claimed row, detached from any session: what the sender needs and nothing more."""
+
+    id: int
+    person_id: int | None
+    channel: str
+    address: str
+    kind: str
+    priority: int
+    payload: dict[str, Any]
+    not_before: datetime
+    attempts: int
+    batch_id: str | None
+    last_error: str | None
+    rate_limited: int = 0  # 429s met during this claim (retried in memory)
+
+    def order(self) -> tuple[int, datetime, int]:
+        return (self.priority, self.not_before, self.id)
+
+
+COLUMNS = (
+    O.id,
+    O.person_id,
+    O.channel,
+    O.address,
+    O.kind,
+    O.priority,
+    O.payload,
+    O.not_before,
+    O.attempts,
+    O.batch_id,
+    O.last_error,
+)
+
+
+def _claim_parts(
+    channels: list[str], now: datetime, replies_only: bool
+) -> list[tuple[Select, bool]]:
+    """The due-id queries, stale leases first (they are the oldest), then each priority.
+
+    One query per priority keeps each an index range scan on (status, priority, not_before),
+    however many future rows wait (100,000 pending reminders cost nothing here).
+    """
+    reply = outbox.PRIORITY[outbox.REPLY]
+    priorities = [reply] if replies_only else sorted(set(outbox.PRIORITY.values()))
+    stale = select(O.id).where(
+        O.status == outbox.SENDING, O.lease_until < now, O.channel.in_(channels)
+    )
+    if replies_only:
+        stale = stale.where(O.priority == reply)
+    parts = [(stale.order_by(O.priority, O.not_before, O.id), True)]
+    for priority in priorities:
+        due = select(O.id).where(
+            O.status.in_(outbox.DUE_STATUSES),
+            O.priority == priority,
+            O.not_before <= now,
+            O.channel.in_(channels),
+        )
+        parts.append((due.order_by(O.not_before, O.id), False))
+    return parts
+
+
+async def claim(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    channels: list[str],
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    replies_only: bool = False,
+) -> tuple[list[Claimed], int]:
+    """Claim up to `limit` due rows; returns (rows to send, rows stopped without a send).
+
+    Each part is a single `UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING`: SQLite
+    takes its write lock before reading, so two processes never claim the same row (a
+    SELECT followed by an UPDATE would race there), and PostgreSQL skips rows another
+    dispatcher has locked. Expired rows (past their misfire deadline) and bulk rows for
+    unreachable people are settled here, in the same transaction, never reaching a channel.
+    """
+    if not channels or limit <= 0:
+        return [], 0
+    rows: list[Claimed] = []
+    async with sessionmaker() as session, session.begin():
+        postgres = session.bind.dialect.name == "postgresql"
+        for ids, stale in _claim_parts(channels, now, replies_only):
+            if len(rows) >= limit:
+                break
+            ids = ids.limit(limit - len(rows))
+            if postgres:
+                ids = ids.with_for_update(skip_locked=True)
+            where = [O.id.in_(ids.scalar_subquery())]
+            if stale:  # re-check inside the UPDATE: another claim may have renewed it
+                where.append(O.lease_until < now)
+            result = await session.execute(
+                update(O)
+                .where(*where)
+                .values(
+                    status=outbox.SENDING,
+                    attempts=O.attempts + 1,
+                    lease_until=now + lease,
+                    updated_at=now,
+                )
+                .returning(*COLUMNS)
+                .execution_options(synchronize_session=False)
+            )
+            rows += [Claimed(*row) for row in result.all()]
+        if not rows:
+            return [], 0
+        blocked = await unreachable_among(
+            session, (r.person_id for r in rows if r.person_id and r.kind != outbox.REPLY)
+        )
+        keep: list[Claimed] = []
+        stopped: list[dict[str, Any]] = []
+        for row in rows:
+            deadline = outbox.expires_at(row.payload)
+            if deadline is not None and deadline <= now:
+                reason = f"expired: not sent before {deadline.isoformat()}"
+                stopped.append(_values(row, now, status=outbox.EXPIRED, last_error=reason))
+            elif row.person_id in blocked and row.kind != outbox.REPLY:
+                reason = "recipient unreachable"
+                stopped.append(_values(row, now, status=outbox.UNREACHABLE, last_error=reason))
+            else:
+                keep.append(row)
+        if stopped:
+            await session.execute(update(O), stopped)
+    keep.sort(key=Claimed.order)
+    return keep, len(stopped)
+
+
+def _values(row: Claimed, now: datetime, **changes: Any) -> dict[str, Any]:
+    """One row's new values; every dict has the same keys so updates run as one batch."""
+    values: dict[str, Any] = {
+        "id": row.id,
+        "status": outbox.SENDING,
+        "attempts": row.attempts,
+        "not_before": row.not_before,
+        "last_error": row.last_error,
+        "lease_until": None,
+        "sent_at": None,
+        "external_id": None,
+        "updated_at": now,
+    }
+    values.update(changes)
+    return values
+
+
+@dataclass
+class Outcome:
+    row: Claimed
+    result: SendResult
+    at: datetime
+
+
+def decide(
+    outcome: Outcome, settings: Settings, rng: random.Random | None = None
+) -> dict[str, Any]:
+    """The row's next state after an attempt, per issue 3's failure rules.
+
+    Sent -> `sent`. Blocked -> `unreachable`. A request the channel refused as invalid
+    (400) -> `dead` at once. Anything transient (5xx, timeout, connection) -> `failed`, due
+    again after exponential backoff with jitter, `dead` after `max_attempts` with the reason
+    kept. A 429 left over after the in-memory retries goes back as `failed`, due after
+    `retry_after`; it counts as an attempt, so nothing is retried forever.
+    """
+    row, result, now = outcome.row, outcome.result, outcome.at
+    error = (result.error or "")[:1000] or None
+    if result.outcome == SENT:
+        return _values(row, now, status=outbox.SENT, sent_at=now, external_id=result.external_id)
+    if result.outcome == UNREACHABLE:
+        return _values(row, now, status=outbox.UNREACHABLE, last_error=error)
+    if result.outcome == INVALID:
+        return _values(row, now, status=outbox.DEAD, last_error=error)
+    if row.attempts >= settings.max_attempts:
+        reason = f"gave up after {row.attempts} attempts: {error}"
+        return _values(row, now, status=outbox.DEAD, last_error=reason[:1000])
+    if result.outcome == RETRY_AFTER:
+        delay = result.retry_after or 1.0
+    else:
+        delay = backoff(row.attempts, settings, rng or random)
+    return _values(
+        row,
+        now,
+        status=outbox.FAILED,
+        last_error=error,
+        not_before=max(now, row.not_before) + timedelta(seconds=delay),
+    )
+
+
+def backoff(attempts: int, settings: Settings, rng: random.Random | Any = random) -> float:
+    """Exponential with jitter (half fixed, half random), so failed sends do not retry in
+    step and hammer a recovering server together."""
+    cap = min(settings.backoff_max_seconds, settings.backoff_base_seconds * 2 ** (attempts - 1))
+    return rng.uniform(cap / 2, cap)
+
+
+async def record(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    outcomes: list[Outcome],
+    settings: Settings,
+    rng: random.Random | None = None,
+) -> None:
+    """Write a batch of outcomes in one transaction (one round trip per batch under load)."""
+    if not outcomes:
+        return
+    values = [decide(o, settings, rng) for o in outcomes]
+    now = max(o.at for o in outcomes)
+    async with sessionmaker() as session, session.begin():
+        for start in range(0, len(values), CHUNK):
+            await session.execute(update(O), values[start : start + CHUNK])
+        for outcome in outcomes:
+            row = outcome.row
+            if outcome.result.outcome == UNREACHABLE and row.person_id is not None:
+                await mark_unreachable(
+                    session, row.person_id, row.channel, outcome.result.error, outcome.at
+                )
+        back = {
+            o.row.person_id
+            for o in outcomes
+            if o.result.outcome == SENT and o.row.kind == outbox.REPLY and o.row.person_id
+        }
+        if back:
+            # A reply got through to someone marked unreachable: they are back.
+            await session.execute(
+                update(Person)
+                .where(Person.id.in_(sorted(back)), Person.unreachable_at.is_not(None))
+                .values(unreachable_at=None, unreachable_reason=None)
+            )
+    log.debug("recorded %d outcomes up to %s", len(outcomes), now.isoformat())
+
+
+async def renew(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    ids: list[int],
+    now: datetime,
+    lease: timedelta,
+) -> None:
+    """Extend the lease of rows this dispatcher still holds, so nobody else takes them."""
+    async with sessionmaker() as session, session.begin():
+        for start in range(0, len(ids), CHUNK):
+            await session.execute(
+                update(O)
+                .where(O.id.in_(ids[start : start + CHUNK]), O.status == outbox.SENDING)
+                .values(lease_until=now + lease)
+            )
+
+
+async def release(
+    sessionmaker: async_sessionmaker[AsyncSession], rows: list[Claimed], now: datetime
+) -> None:
+    """Give back claimed rows that were never sent (a clean shutdown), for anyone to take."""
+    if not rows:
+        return
+    values = [_values(r, now, status=outbox.QUEUED, attempts=max(0, r.attempts - 1)) for r in rows]
+    async with sessionmaker() as session, session.begin():
+        for start in range(0, len(values), CHUNK):
+            await session.execute(update(O), values[start : start + CHUNK])
