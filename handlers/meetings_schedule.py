@@ -1,0 +1,229 @@
+"""/jadwal: a koordinator schedules a meeting, once or recurring, and every member is told.
+
+`/jadwal Judul; 2026-12-05 09:00; Tempat; Agenda; Narasumber` does it in one line; the
+conversation also asks whether it repeats. Dates are read by `kkgbot.dateparse` in the
+KKG's zone, and every refusal says why. The summary is confirmed before anything is saved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.common import chosen_kkg, kkg_step
+from kkgbot.dateparse import DateParseError, describe_local, parse_when
+from kkgbot.db.meeting_models import Meeting
+from kkgbot.engine.commands import Command, Registry
+from kkgbot.engine.context import Ctx
+from kkgbot.engine.flow import Flow, Invalid, Option, Step, confirm_step
+from kkgbot.services import meetings, meetings_notify, meetings_series
+from kkgbot.services.calendar_feed import ICS_MIME, ics_name, meeting_ics
+from kkgbot.services.meetings import MeetingDraft, MeetingError
+from kkgbot.services.meetings_recurrence import HORIZON, Rule, occurrences, rules_for
+from kkgbot.services.messaging import store_file
+
+
+def checked(check):
+    """A service validator as a step parser: its error becomes the person's explanation."""
+
+    def parse(ctx: Ctx, text: str):
+        try:
+            return check(text)
+        except MeetingError as bad:
+            raise Invalid(bad.key, **bad.params) from bad
+
+    return parse
+
+
+async def parse_start(ctx: Ctx, text: str) -> str:
+    """A start time the person wrote, in the KKG's zone; stored as UTC ISO text."""
+    kkg = await chosen_kkg(ctx)
+    try:
+        parsed = parse_when(str(text), now=ctx.now, tz=kkg.timezone)
+        meetings.check_ahead(parsed.utc, ctx.now)
+    except DateParseError as bad:
+        understood = describe_local(bad.understood, ctx.lang) if bad.understood else ""
+        raise Invalid(f"meetings.date_{bad.reason}", understood=understood) from bad
+    except MeetingError as bad:
+        raise Invalid(bad.key, **bad.params) from bad
+    return parsed.utc.isoformat()
+
+
+def skip_option(ctx: Ctx) -> list[Option]:
+    return [Option("", ctx.t("common.skip"))]
+
+
+def parse_agenda(ctx: Ctx, text: str) -> str | None:
+    return checked(meetings.valid_agenda)(ctx, text) if text else None
+
+
+async def parse_narasumber(ctx: Ctx, text: str) -> dict | None:
+    """A member of the KKG (matched by name) or anyone else's name, as written."""
+    if not text:
+        return None
+    name = checked(meetings.valid_person_name)(ctx, text)
+    member = await meetings.find_member_by_name(ctx.session, ctx.data["kkg_id"], name)
+    if member is not None:
+        return {"name": member.name, "person_id": member.id}
+    return {"name": name, "person_id": None}
+
+
+def _start(ctx: Ctx) -> datetime:
+    return datetime.fromisoformat(ctx.data["when"])
+
+
+async def repeat_options(ctx: Ctx) -> list[Option]:
+    kkg = await chosen_kkg(ctx)
+    rules = rules_for(meetings.local(_start(ctx), kkg))
+    return [Option("", ctx.t("meetings.repeat_once"))] + [
+        Option(r.key, ctx.t("meetings.repeat_rule", rule=meetings_notify.rule_text(r, ctx.lang)))
+        for r in rules
+    ]
+
+
+def draft_from(ctx: Ctx) -> MeetingDraft:
+    nara = ctx.data.get("narasumber") or {}
+    return MeetingDraft(
+        kkg_id=ctx.data["kkg_id"],
+        title=ctx.data["title"],
+        starts_at=_start(ctx),
+        place=ctx.data["place"],
+        agenda=ctx.data.get("agenda"),
+        narasumber_name=nara.get("name"),
+        narasumber_person_id=nara.get("person_id"),
+    )
+
+
+def preview(draft: MeetingDraft) -> Meeting:
+    """An unsaved Meeting, only to render the card in the summary."""
+    return Meeting(
+        id=0,
+        kkg_id=draft.kkg_id,
+        title=draft.title,
+        starts_at=draft.starts_at,
+        duration_minutes=draft.duration_minutes,
+        place=draft.place,
+        agenda=draft.agenda,
+        narasumber_name=draft.narasumber_name,
+    )
+
+
+async def overlap_warning(ctx: Ctx, starts: list[datetime], exclude_id: int | None = None) -> str:
+    """The first clash with another meeting of the KKG, as a warning line (or "")."""
+    kkg = await chosen_kkg(ctx)
+    for start in starts:
+        clash = await meetings.overlapping(
+            ctx.session, kkg.id, start, meetings.DEFAULT_MINUTES, exclude_id
+        )
+        if clash:
+            other = clash[0]
+            return ctx.t(
+                "meetings.overlap_warning",
+                title=other.title,
+                when=meetings_notify.short_when(other, kkg, ctx.lang),
+            )
+    return ""
+
+
+def series_starts(ctx: Ctx, kkg, rule: Rule) -> list[datetime]:
+    start = _start(ctx)
+    return occurrences(
+        rule, kkg.timezone, meetings.local(start, kkg), ctx.now, max(ctx.now + HORIZON, start)
+    )
+
+
+async def summary(ctx: Ctx) -> str:
+    kkg = await chosen_kkg(ctx)
+    draft = draft_from(ctx)
+    parts = [ctx.t("meetings.confirm_header"), meetings_notify.card(preview(draft), kkg, ctx.lang)]
+    starts = [draft.starts_at]
+    if ctx.data.get("repeat"):
+        rule = Rule.from_key(ctx.data["repeat"], meetings.local(draft.starts_at, kkg).time())
+        starts = series_starts(ctx, kkg, rule)
+        parts.append(
+            ctx.t(
+                "meetings.confirm_series",
+                rule=meetings_notify.rule_text(rule, ctx.lang),
+                count=len(starts),
+            )
+        )
+    warning = await overlap_warning(ctx, starts)
+    if warning:
+        parts.append(warning)
+    parts.append(ctx.t("meetings.confirm_question"))
+    return "\n".join(parts)
+
+
+class ScheduleFlow(Flow):
+    name = "meeting_schedule"
+    steps = [
+        kkg_step("meetings.schedule"),
+        Step("title", "meetings.ask_title", parse=checked(meetings.valid_title)),
+        Step("when", "meetings.ask_when", parse=parse_start),
+        Step(
+            "repeat",
+            "meetings.ask_repeat",
+            options=repeat_options,
+            from_line=False,
+            when=lambda ctx: not ctx.data.get("_oneline"),
+        ),
+        Step("place", "meetings.ask_place", parse=checked(meetings.valid_place)),
+        Step(
+            "agenda",
+            "meetings.ask_agenda",
+            options=skip_option,
+            free_text=True,
+            optional=True,
+            parse=parse_agenda,
+        ),
+        Step(
+            "narasumber",
+            "meetings.ask_narasumber",
+            options=skip_option,
+            free_text=True,
+            optional=True,
+            parse=parse_narasumber,
+        ),
+        confirm_step(summary),
+    ]
+
+    async def finish(self, ctx: Ctx) -> None:
+        kkg = await chosen_kkg(ctx)
+        draft = draft_from(ctx)
+        offsets = ctx.settings.reminder_offsets_hours
+        key = meetings.code_key_for(ctx.settings)
+        series = None
+        if ctx.data.get("repeat"):
+            rule = Rule.from_key(ctx.data["repeat"], meetings.local(draft.starts_at, kkg).time())
+            series, created = await meetings_series.create_series(
+                ctx.session, draft, rule, creator_id=ctx.person.id, now=ctx.now, code_key=key
+            )
+            meeting = created[0]
+        else:
+            created = []
+            meeting = await meetings.create_meeting(
+                ctx.session, draft, creator_id=ctx.person.id, now=ctx.now, code_key=key
+            )
+        told = await meetings_notify.announce(
+            ctx.session,
+            meeting,
+            kkg,
+            now=ctx.now,
+            offsets=offsets,
+            exclude=ctx.person.id,
+            series=series,
+            upcoming=created,
+        )
+        data = meeting_ics(meeting, kkg, lang=ctx.lang, offsets_hours=offsets, now=ctx.now)
+        file_id = await store_file(ctx.session, ics_name(meeting), ICS_MIME, data, ctx.now)
+        text = "meetings.saved_series" if series else "meetings.saved"
+        ctx.reply(
+            ctx.t(text, title=meeting.title, count=len(created), told=told),
+            file_id=file_id,
+            file_name=ics_name(meeting),
+        )
+
+
+def register(registry: Registry) -> None:
+    registry.command(
+        Command("jadwal", "schedule", "meetings.schedule", flow=ScheduleFlow(), order=30)
+    )
