@@ -1,0 +1,119 @@
+"""The topic catalogue (`config/topics.yaml`): what teachers can ask to learn about.
+
+Polls offer these topics, the work plan records them, and micro-learning packs refer to
+them by id, so the ids are the contract: the loader refuses a file with a duplicate or
+malformed id, a missing title, or an unknown competency, at start-up rather than when a
+teacher opens a poll.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from kkgbot.settings import CONFIG_DIR
+
+COMPETENCIES = ("pedagogik", "profesional", "sosial", "kepribadian")
+LANGS = ("id", "en")
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_TITLE = 60  # a title becomes a button label
+CATALOGUE_PATH = CONFIG_DIR / "topics.yaml"
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is wrong; the message names the place."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    competency: str
+    titles: dict[str, str]
+
+    def title(self, lang: str) -> str:
+        return self.titles.get(lang) or self.titles["id"]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    topics: tuple[Topic, ...]  # in file order: competency by competency
+    competency_titles: dict[str, dict[str, str]]
+
+    def get(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    def find(self, text: str) -> Topic | None:
+        """A topic by id or by its title in either language, as a person types it."""
+        wanted = " ".join(text.split()).casefold()
+        for topic in self.topics:
+            if wanted == topic.id or wanted in (v.casefold() for v in topic.titles.values()):
+                return topic
+        return None
+
+    def competency_title(self, competency: str, lang: str) -> str:
+        titles = self.competency_titles[competency]
+        return titles.get(lang) or titles["id"]
+
+
+def _titles(node: object, where: str) -> dict[str, str]:
+    if not isinstance(node, dict):
+        raise CatalogueError(f"{where}: title must map languages to text")
+    out = {}
+    for lang in LANGS:
+        value = node.get(lang)
+        if not isinstance(value, str) or not value.strip():
+            raise CatalogueError(f"{where}: missing {lang} title")
+        if len(value) > MAX_TITLE:
+            raise CatalogueError(f"{where}: {lang} title longer than {MAX_TITLE}")
+        out[lang] = value.strip()
+    return out
+
+
+def parse_catalogue(raw: object) -> Catalogue:
+    """Check and build the catalogue from the YAML document; raises CatalogueError."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("competencies"), dict):
+        raise CatalogueError("top level must have a 'competencies' mapping")
+    groups = raw["competencies"]
+    unknown = set(groups) - set(COMPETENCIES)
+    if unknown:
+        raise CatalogueError(f"unknown competencies: {sorted(unknown)}")
+    topics: list[Topic] = []
+    competency_titles = {}
+    seen: set[str] = set()
+    for competency in COMPETENCIES:
+        group = groups.get(competency)
+        if not isinstance(group, dict) or not isinstance(group.get("topics"), list):
+            raise CatalogueError(f"{competency}: needs a title and a list of topics")
+        competency_titles[competency] = _titles(group.get("title"), competency)
+        if not group["topics"]:
+            raise CatalogueError(f"{competency}: has no topics")
+        for n, entry in enumerate(group["topics"], start=1):
+            where = f"{competency} topic {n}"
+            topic_id = entry.get("id") if isinstance(entry, dict) else None
+            if not isinstance(topic_id, str) or not ID_RE.match(topic_id):
+                raise CatalogueError(f"{where}: id must be lower-case words joined by '-'")
+            if topic_id in seen:
+                raise CatalogueError(f"{where}: duplicate id {topic_id}")
+            seen.add(topic_id)
+            topics.append(Topic(topic_id, competency, _titles(entry.get("title"), topic_id)))
+    return Catalogue(tuple(topics), competency_titles)
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+    return parse_catalogue(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@lru_cache
+def catalogue() -> Catalogue:
+    """The deployed catalogue, read once."""
+    return load_catalogue()
+
+
+def topic_title(topic_id: str | None, fallback: str, lang: str) -> str:
+    """The title to show for a stored topic id, or the stored text for a custom one."""
+    topic = catalogue().get(topic_id) if topic_id else None
+    return topic.title(lang) if topic else fallback
