@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--seed", choices=["demo"], help="load the demo data first")
     console.add_argument("--out", type=Path, help="folder for files the bot sends")
 
+    content = sub.add_parser("content", help="micro-learning content packs")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    check = content_sub.add_parser("check", help="check every pack; exit 1 on any problem")
+    check.add_argument("--dir", type=Path, help="packs folder (default: config/content)")
+
     admin = sub.add_parser("admin", help="district administration")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)
     create = admin_sub.add_parser("create-kkg", help="create a KKG and print its invite code")

@@ -8,6 +8,16 @@ def register_all(registry: Registry) -> Registry:
 
     for module in (onboarding, help, language, profile, membership, roles_admin):
         module.register(registry)
+    from handlers import polls, polls_results, workplan
+
+    for module in (polls, polls_results, workplan):
+        module.register(registry)
+    from handlers import meetings
+
+    meetings.register(registry)
+    from handlers import learning
+
+    learning.register(registry)
     return registry
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import Flow, Invalid, Option, Step
-from kkgbot.services import people, roles
+from kkgbot.services import meetings_rsvp, people, roles
 from kkgbot.services.people import FieldError
 
 FIELDS = ("name", "school", "phone")
@@ -41,6 +41,9 @@ async def profile_text(ctx: Ctx) -> str:
         lines += [f"• {place}: {', '.join(names)}" for place, names in by_place.items()]
     else:
         lines.append(ctx.t("profile.no_kkg"))
+    attendance = await meetings_rsvp.attendance_of(ctx.session, person.id, ctx.now)
+    if attendance is not None:
+        lines.append(ctx.t(attendance.text_key, **attendance.__dict__))
     return "\n".join(lines)
 
 

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kkgbot import admin_cli
+from kkgbot import admin_cli, i18n
 from kkgbot.app import App
 from kkgbot.channels.console import ConsoleChannel
 from kkgbot.clock import MovableClock, SystemClock
@@ -36,6 +36,11 @@ async def dispatch(args: argparse.Namespace) -> int:
         await app.close()
         print("migrations applied")
         return 0
+    if args.command == "content":
+        return content_check(settings, args.dir)
+    if args.command in ("run", "demo", "console") and content_check(settings, None, quiet=True):
+        print(i18n.t(settings.language, "learning.check.refuse_start"), file=sys.stderr)
+        return 1
     if args.command == "run":
         from kkgbot.runtime import run_bot
 
@@ -49,6 +54,24 @@ async def dispatch(args: argparse.Namespace) -> int:
     if args.command == "admin":
         return await admin_cli.run(args, settings)
     raise SystemExit(f"unknown command {args.command}")
+
+
+def content_check(settings: Settings, root: Path | None, quiet: bool = False) -> int:
+    """`content check`, and the start-up refusal: every problem with its file and line."""
+    from kkgbot.services.content_check import check_content, summary
+
+    lang = settings.language
+    root = root or settings.content_dir
+    library, problems = check_content(root)
+    out = sys.stderr if quiet else sys.stdout
+    for problem in problems:
+        print(problem.render(lang, Path.cwd()), file=out)
+    if problems:
+        print(i18n.t(lang, "learning.check.failed", count=len(problems)), file=out)
+        return 1
+    if not quiet:
+        print(i18n.t(lang, "learning.check.ok", **summary(library)), file=out)
+    return 0
 
 
 async def _console(

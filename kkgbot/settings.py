@@ -54,12 +54,21 @@ class Settings(BaseSettings):
     backoff_base_seconds: float = Field(default=2.0, alias="KKGBOT_BACKOFF_BASE")
     backoff_max_seconds: float = Field(default=600.0, alias="KKGBOT_BACKOFF_MAX")
     send_timeout_seconds: float = Field(default=15.0, alias="KKGBOT_SEND_TIMEOUT")
+    rate_safety: float = Field(default=0.95, alias="KKGBOT_RATE_SAFETY")
+    max_rate_limited_retries: int = Field(default=10, alias="KKGBOT_MAX_429_RETRIES")
+    delivery_concurrency: int = Field(default=16, alias="KKGBOT_DELIVERY_CONCURRENCY")
+    delivery_lease_seconds: float = Field(default=30.0, alias="KKGBOT_DELIVERY_LEASE")
+    delivery_buffer_seconds: float = Field(default=2.0, alias="KKGBOT_DELIVERY_BUFFER")
+    dispatcher_poll_seconds: float = Field(default=0.25, alias="KKGBOT_DISPATCHER_POLL")
 
     # Scheduling
     reminder_offsets_hours: list[float] = Field(default=[24, 2], alias="KKGBOT_REMINDER_OFFSETS")
     quiet_start_hour: int = Field(default=21, alias="KKGBOT_QUIET_START")
     quiet_end_hour: int = Field(default=6, alias="KKGBOT_QUIET_END")
     tick_seconds: float = Field(default=1.0, alias="KKGBOT_TICK_SECONDS")
+
+    # Micro-learning content packs (issue 7)
+    content_dir: Path = Field(default=CONFIG_DIR / "content", alias="KKGBOT_CONTENT_DIR")
 
     @field_validator("default_timezone")
     @classmethod

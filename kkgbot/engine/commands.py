@@ -10,6 +10,8 @@ from kkgbot.engine.flow import Flow
 
 Runner = Callable[[Ctx, str], Awaitable[None]]
 ActionHandler = Callable[[Ctx, list[str]], Awaitable[None]]
+# Free text typed in answer to a message whose buttons are actions (e.g. "1,3,5" for a ballot).
+TypedHandler = Callable[[Ctx, str, list[str]], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Registry:
         self.commands: dict[str, Command] = {}
         self.by_word: dict[str, Command] = {}
         self.actions: dict[str, ActionHandler] = {}
+        self.typed: dict[str, TypedHandler] = {}
         self.flows: dict[str, Flow] = {}
 
     def command(self, command: Command) -> Command:
@@ -51,6 +54,14 @@ class Registry:
     def action(self, name: str, handler: ActionHandler) -> None:
         """A standalone button (e.g. an RSVP) whose data is `a:<name>:<args...>`."""
         self.actions[name] = handler
+
+    def typed_answer(self, name: str, handler: TypedHandler) -> None:
+        """Text typed after a message whose first button is action `name` goes to `handler`.
+
+        It receives the text and the data of that message's buttons, and returns False when
+        the text is not for it (the person then gets the usual "not understood").
+        """
+        self.typed[name] = handler
 
     def ordered(self) -> list[Command]:
         return sorted(self.commands.values(), key=lambda c: (c.order, c.name))

@@ -126,6 +126,8 @@ class Router:
         if picked is not None and str(picked.value).startswith("a:"):
             await self._action(ctx, picked.value)
             return
+        if await self._typed(ctx, text or "", [str(o.value) for o in options]):
+            return
         ctx.say("common.not_understood" if ctx.person.onboarded_at else "onboarding.start_first")
 
     async def _live_state(self, ctx: Ctx) -> Conversation | None:
@@ -179,6 +181,12 @@ class Router:
             ctx.say("common.stale_button")
             return
         await handler(ctx, args)
+
+    async def _typed(self, ctx: Ctx, text: str, data: list[str]) -> bool:
+        if not data or not data[0].startswith("a:") or ctx.person.onboarded_at is None:
+            return False
+        handler = self.registry.typed.get(data[0].split(":")[1])
+        return handler is not None and await handler(ctx, text, data)
 
     @staticmethod
     def _word(ctx: Ctx, command: Command) -> str:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from kkgbot.scheduling.jobs import Job, housekeeping_jobs
+from kkgbot.scheduling.lesson_jobs import lesson_jobs
+from kkgbot.scheduling.meeting_jobs import meeting_jobs
+from kkgbot.scheduling.poll_jobs import poll_jobs
 from kkgbot.settings import Settings
 
 
 def all_jobs(settings: Settings) -> list[Job]:
     jobs = list(housekeeping_jobs(settings))
+    jobs += meeting_jobs(settings)
+    jobs += poll_jobs(settings)
+    jobs += lesson_jobs(settings)
     return jobs

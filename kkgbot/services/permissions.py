@@ -30,6 +30,26 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "leave": frozenset(KKG_MEMBER_ROLES),
     "invite": frozenset({KOORDINATOR}),
     "roles.manage": frozenset({ADMIN}),
+    # Topic-needs polls and the work plan (issue 5): /survei answers for every member and
+    # creates for a koordinator; results are for the KKG's leadership and its pengawas.
+    "poll": frozenset(KKG_MEMBER_ROLES),
+    "poll.create": frozenset({KOORDINATOR}),
+    "poll.results": frozenset({KOORDINATOR, PENGAWAS}),
+    "workplan": frozenset((*KKG_MEMBER_ROLES, PENGAWAS)),
+    "workplan.edit": frozenset({KOORDINATOR}),
+    # Meetings (issue 4): koordinators schedule and manage, members answer and check in,
+    # the roster is for the KKG's leadership and its pengawas; the admin may export too.
+    "meetings.schedule": frozenset({KOORDINATOR}),
+    "meetings.manage": frozenset({KOORDINATOR}),
+    "meetings.list": frozenset((*KKG_MEMBER_ROLES, PENGAWAS)),
+    "meetings.roster": frozenset({KOORDINATOR, PENGAWAS}),
+    "meetings.checkin": frozenset(KKG_MEMBER_ROLES),
+    "meetings.export": frozenset({KOORDINATOR, PENGAWAS, ADMIN}),
+    # Micro-learning (issue 7): /materi answers everyone (a person in no KKG is told how to
+    # join); the KKG's lesson times are the koordinator's, members' figures the leadership's.
+    "learn": EVERYONE,
+    "learn.schedule": frozenset({KOORDINATOR}),
+    "learn.figures": frozenset({KOORDINATOR, PENGAWAS}),
 }
 
 

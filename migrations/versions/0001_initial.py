@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:59:50.101616
+Create Date: 2026-11-23 20:11:31.626762
 """
 
 from alembic import op
@@ -99,6 +99,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_log_actor_person_id'), ['actor_person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
 
+    op.create_table('calendar_feeds',
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_calendar_feeds_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('kkg_id', name=op.f('pk_calendar_feeds')),
+    sa.UniqueConstraint('token', name=op.f('uq_calendar_feeds_token'))
+    )
     op.create_table('conversations',
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=40), nullable=False),
@@ -129,6 +137,92 @@ def upgrade() -> None:
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_identities_person_id'), ['person_id'], unique=False)
 
+    op.create_table('lesson_learners',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('paused_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('nudged_after', sa.String(length=40), nullable=True),
+    sa.Column('updated_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_lesson_learners_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_lesson_learners'))
+    )
+    op.create_table('lesson_progress',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=True),
+    sa.Column('pack_id', sa.String(length=40), nullable=False),
+    sa.Column('module_id', sa.String(length=40), nullable=False),
+    sa.Column('lesson_id', sa.String(length=40), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
+    sa.Column('sent_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('first_option', sa.Integer(), nullable=True),
+    sa.Column('correct', sa.Boolean(), nullable=True),
+    sa.Column('answered_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_lesson_progress_kkg_id_kkgs'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_lesson_progress_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lesson_progress')),
+    sa.UniqueConstraint('person_id', 'lesson_id', name='uq_lesson_progress_person_lesson')
+    )
+    with op.batch_alter_table('lesson_progress', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lesson_progress_answered_at'), ['answered_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lesson_progress_kkg_id'), ['kkg_id'], unique=False)
+        batch_op.create_index('ix_lesson_progress_person_sent', ['person_id', 'sent_at'], unique=False)
+
+    op.create_table('lesson_schedules',
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('days', sa.String(length=40), nullable=False),
+    sa.Column('hour', sa.Integer(), nullable=False),
+    sa.Column('minute', sa.Integer(), nullable=False),
+    sa.Column('last_slot_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_lesson_schedules_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['people.id'], name=op.f('fk_lesson_schedules_updated_by_id_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('kkg_id', name=op.f('pk_lesson_schedules'))
+    )
+    op.create_table('meeting_series',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('weekday', sa.Integer(), nullable=False),
+    sa.Column('nth', sa.Integer(), nullable=True),
+    sa.Column('local_time', sa.String(length=5), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=100), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('agenda', sa.Text(), nullable=True),
+    sa.Column('narasumber_name', sa.String(length=80), nullable=True),
+    sa.Column('narasumber_person_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_person_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('generated_until', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_person_id'], ['people.id'], name=op.f('fk_meeting_series_created_by_person_id_people'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_meeting_series_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['narasumber_person_id'], ['people.id'], name=op.f('fk_meeting_series_narasumber_person_id_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_series'))
+    )
+    with op.batch_alter_table('meeting_series', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_series_kkg_id'), ['kkg_id'], unique=False)
+
+    op.create_table('module_completions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=True),
+    sa.Column('pack_id', sa.String(length=40), nullable=False),
+    sa.Column('module_id', sa.String(length=40), nullable=False),
+    sa.Column('lessons', sa.Integer(), nullable=False),
+    sa.Column('correct', sa.Integer(), nullable=False),
+    sa.Column('completed_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_module_completions_kkg_id_kkgs'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_module_completions_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_module_completions')),
+    sa.UniqueConstraint('person_id', 'pack_id', 'module_id', name='uq_module_completions_person_module')
+    )
+    with op.batch_alter_table('module_completions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_module_completions_completed_at'), ['completed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_module_completions_kkg_id'), ['kkg_id'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=True),
@@ -158,6 +252,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_external_id'), ['external_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_person_id'), ['person_id'], unique=False)
 
+    op.create_table('polls',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('question', sa.String(length=200), nullable=False),
+    sa.Column('max_choices', sa.Integer(), nullable=False),
+    sa.Column('deadline', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reminded_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('members_at_close', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['people.id'], name=op.f('fk_polls_created_by_id_people'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_polls_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_polls'))
+    )
+    with op.batch_alter_table('polls', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_polls_closed_at'), ['closed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_polls_deadline'), ['deadline'], unique=False)
+        batch_op.create_index(batch_op.f('ix_polls_kkg_id'), ['kkg_id'], unique=False)
+
     op.create_table('roles',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -175,17 +289,188 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_roles_kkg_id'), ['kkg_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_roles_person_id'), ['person_id'], unique=False)
 
+    op.create_table('meetings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('series_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=100), nullable=False),
+    sa.Column('starts_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('agenda', sa.Text(), nullable=True),
+    sa.Column('narasumber_name', sa.String(length=80), nullable=True),
+    sa.Column('narasumber_person_id', sa.Integer(), nullable=True),
+    sa.Column('jp', sa.Integer(), nullable=False),
+    sa.Column('checkin_code', sa.String(length=8), nullable=False),
+    sa.Column('created_by_person_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('timed_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('announced_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_for', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('code_sent_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('notes_text', sa.Text(), nullable=True),
+    sa.Column('notes_file_id', sa.Integer(), nullable=True),
+    sa.Column('notes_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_person_id'], ['people.id'], name=op.f('fk_meetings_created_by_person_id_people'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_meetings_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['narasumber_person_id'], ['people.id'], name=op.f('fk_meetings_narasumber_person_id_people'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['notes_file_id'], ['files.id'], name=op.f('fk_meetings_notes_file_id_files'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['series_id'], ['meeting_series.id'], name=op.f('fk_meetings_series_id_meeting_series'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meetings'))
+    )
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meetings_checkin_code'), ['checkin_code'], unique=False)
+        batch_op.create_index('ix_meetings_kkg_start', ['kkg_id', 'starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meetings_series_id'), ['series_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meetings_starts_at'), ['starts_at'], unique=False)
+
+    op.create_table('poll_ballots',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('poll_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('draft', sa.JSON(), nullable=True),
+    sa.Column('submitted_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_poll_ballots_person_id_people'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['poll_id'], ['polls.id'], name=op.f('fk_poll_ballots_poll_id_polls'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_poll_ballots')),
+    sa.UniqueConstraint('poll_id', 'person_id', name='uq_poll_ballots_voter')
+    )
+    with op.batch_alter_table('poll_ballots', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_poll_ballots_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_poll_ballots_poll_id'), ['poll_id'], unique=False)
+
+    op.create_table('poll_options',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('poll_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=80), nullable=False),
+    sa.Column('topic_id', sa.String(length=60), nullable=True),
+    sa.ForeignKeyConstraint(['poll_id'], ['polls.id'], name=op.f('fk_poll_options_poll_id_polls'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_poll_options')),
+    sa.UniqueConstraint('poll_id', 'position', name='uq_poll_options_position')
+    )
+    with op.batch_alter_table('poll_options', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_poll_options_poll_id'), ['poll_id'], unique=False)
+
+    op.create_table('work_plan_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('topic_id', sa.String(length=60), nullable=True),
+    sa.Column('title', sa.String(length=80), nullable=False),
+    sa.Column('source', sa.String(length=12), nullable=False),
+    sa.Column('poll_id', sa.Integer(), nullable=True),
+    sa.Column('planned_month', sa.Date(), nullable=False),
+    sa.Column('added_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['added_by_id'], ['people.id'], name=op.f('fk_work_plan_items_added_by_id_people'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_work_plan_items_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['poll_id'], ['polls.id'], name=op.f('fk_work_plan_items_poll_id_polls'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_work_plan_items'))
+    )
+    with op.batch_alter_table('work_plan_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_work_plan_items_kkg_id'), ['kkg_id'], unique=False)
+
+    op.create_table('meeting_attendance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('checked_in_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('method', sa.String(length=8), nullable=False),
+    sa.Column('marked_by_person_id', sa.Integer(), nullable=True),
+    sa.Column('jp', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['marked_by_person_id'], ['people.id'], name=op.f('fk_meeting_attendance_marked_by_person_id_people'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_attendance_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_meeting_attendance_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_attendance')),
+    sa.UniqueConstraint('meeting_id', 'person_id', name='uq_meeting_attendance_meeting_person')
+    )
+    with op.batch_alter_table('meeting_attendance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_attendance_person_id'), ['person_id'], unique=False)
+
+    op.create_table('meeting_rsvps',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('answer', sa.String(length=8), nullable=False),
+    sa.Column('reason', sa.String(length=8), nullable=True),
+    sa.Column('reason_text', sa.String(length=200), nullable=True),
+    sa.Column('answered_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_rsvps_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_meeting_rsvps_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_rsvps')),
+    sa.UniqueConstraint('meeting_id', 'person_id', name='uq_meeting_rsvps_meeting_person')
+    )
+    with op.batch_alter_table('meeting_rsvps', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_rsvps_person_id'), ['person_id'], unique=False)
+
+    op.create_table('poll_votes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ballot_id', sa.Integer(), nullable=False),
+    sa.Column('option_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['ballot_id'], ['poll_ballots.id'], name=op.f('fk_poll_votes_ballot_id_poll_ballots'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['option_id'], ['poll_options.id'], name=op.f('fk_poll_votes_option_id_poll_options'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_poll_votes')),
+    sa.UniqueConstraint('ballot_id', 'option_id', name='uq_poll_votes_choice')
+    )
+    with op.batch_alter_table('poll_votes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_poll_votes_ballot_id'), ['ballot_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_poll_votes_option_id'), ['option_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('poll_votes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_poll_votes_option_id'))
+        batch_op.drop_index(batch_op.f('ix_poll_votes_ballot_id'))
+
+    op.drop_table('poll_votes')
+    with op.batch_alter_table('meeting_rsvps', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_rsvps_person_id'))
+
+    op.drop_table('meeting_rsvps')
+    with op.batch_alter_table('meeting_attendance', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_attendance_person_id'))
+
+    op.drop_table('meeting_attendance')
+    with op.batch_alter_table('work_plan_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_work_plan_items_kkg_id'))
+
+    op.drop_table('work_plan_items')
+    with op.batch_alter_table('poll_options', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_poll_options_poll_id'))
+
+    op.drop_table('poll_options')
+    with op.batch_alter_table('poll_ballots', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_poll_ballots_poll_id'))
+        batch_op.drop_index(batch_op.f('ix_poll_ballots_person_id'))
+
+    op.drop_table('poll_ballots')
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meetings_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_meetings_series_id'))
+        batch_op.drop_index('ix_meetings_kkg_start')
+        batch_op.drop_index(batch_op.f('ix_meetings_checkin_code'))
+
+    op.drop_table('meetings')
     with op.batch_alter_table('roles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_roles_person_id'))
         batch_op.drop_index(batch_op.f('ix_roles_kkg_id'))
         batch_op.drop_index(batch_op.f('ix_roles_district_id'))
 
     op.drop_table('roles')
+    with op.batch_alter_table('polls', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_polls_kkg_id'))
+        batch_op.drop_index(batch_op.f('ix_polls_deadline'))
+        batch_op.drop_index(batch_op.f('ix_polls_closed_at'))
+
+    op.drop_table('polls')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_person_id'))
         batch_op.drop_index(batch_op.f('ix_outbox_external_id'))
@@ -193,6 +478,23 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbox_batch_id'))
 
     op.drop_table('outbox')
+    with op.batch_alter_table('module_completions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_module_completions_kkg_id'))
+        batch_op.drop_index(batch_op.f('ix_module_completions_completed_at'))
+
+    op.drop_table('module_completions')
+    with op.batch_alter_table('meeting_series', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_series_kkg_id'))
+
+    op.drop_table('meeting_series')
+    op.drop_table('lesson_schedules')
+    with op.batch_alter_table('lesson_progress', schema=None) as batch_op:
+        batch_op.drop_index('ix_lesson_progress_person_sent')
+        batch_op.drop_index(batch_op.f('ix_lesson_progress_kkg_id'))
+        batch_op.drop_index(batch_op.f('ix_lesson_progress_answered_at'))
+
+    op.drop_table('lesson_progress')
+    op.drop_table('lesson_learners')
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_identities_person_id'))
 
@@ -201,6 +503,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_conversations_updated_at'))
 
     op.drop_table('conversations')
+    op.drop_table('calendar_feeds')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_person_id'))
