@@ -373,5 +373,7 @@ async def test_numbers_typed_after_a_ballot_submit_the_vote(console_app):
     out = await transcript(console_app, script)
     guru1 = out.split("@guru1: 1,3\n")[1].split("@guru2")[0]
     assert "Literasi" in guru1 and "Asesmen" in guru1 and "Numerasi" not in guru1
-    assert "@guru2: 1,2,3\n-> guru2: " in out and "2" in out.split("@guru2: 1,2,3\n")[1].split("\n")[0]
+    assert (
+        "@guru2: 1,2,3\n-> guru2: " in out and "2" in out.split("@guru2: 1,2,3\n")[1].split("\n")[0]
+    )
     assert "belum mengerti" in out.split("@guru4: bukan angka\n")[1]
