@@ -152,3 +152,14 @@ async def test_english_person_gets_english_refusals(console_app):
     await say(console_app, "guru8", "/language English")
     reply = await say(console_app, "guru8", "/invite")
     assert reply.startswith("-> guru8: Sorry, /invite is only for coordinator")
+
+
+async def test_writing_again_makes_an_unreachable_person_reachable(console_app):
+    async with console_app.sessionmaker() as s, s.begin():
+        person = await s.scalar(select(Person).where(Person.name == "Yohanes Bili"))
+        person.unreachable_at, person.unreachable_reason = START, "Forbidden: bot was blocked by the user"
+    reply = await say(console_app, "guru8", "/bantuan")
+    assert "Perintah yang bisa Anda pakai" in reply
+    async with console_app.sessionmaker() as s:
+        person = await s.scalar(select(Person).where(Person.name == "Yohanes Bili"))
+        assert person.unreachable_at is None and person.unreachable_reason is None

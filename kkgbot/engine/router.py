@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kkgbot import i18n
 from kkgbot.clock import Clock
 from kkgbot.db.models import Conversation, InboundSeen
+from kkgbot.delivery.reachability import mark_reachable
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx, Links
 from kkgbot.engine.flow import FlowRunner, Option, clear, match_option
@@ -79,6 +80,9 @@ class Router:
                 session, inbound.channel, inbound.address, now, self.settings.language
             )
             identity.last_inbound_at = now
+            if person.unreachable_at is not None:  # they wrote again: reachable again
+                await mark_reachable(session, person.id)
+                await session.refresh(person)
             if inbound.username and person.consent_at is not None:
                 person.telegram_username = inbound.username[:64]
             ctx = Ctx(
