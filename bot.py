@@ -57,10 +57,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    from kkgbot import logs
+    from kkgbot.settings import Settings
+
+    settings = Settings()
+    level = (
+        logging.DEBUG
+        if args.verbose
+        else logging.INFO
+        if args.command == "run"
+        else logging.WARNING
+    )
+    logs.setup(
+        level,
+        secrets=(settings.telegram_bot_token, settings.twilio_auth_token, settings.webhook_secret),
+        json_logs=args.command == "run" and settings.log_json,
     )
     from kkgbot import cli
 

@@ -56,7 +56,6 @@ def start_scheduler(app: App, leader: SchedulerLeader, settings: Settings) -> As
 
 
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
-    logging.getLogger().setLevel(logging.INFO)
     app = App(settings, SystemClock())
     await app.migrate()
     if not settings.telegram_bot_token:

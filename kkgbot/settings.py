@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     twilio_api_base_url: str | None = Field(default=None, alias="TWILIO_API_BASE_URL")
     default_timezone: str = Field(default="Asia/Makassar", alias="KKGBOT_DEFAULT_TIMEZONE")
     language: str = Field(default="id", alias="KKGBOT_LANGUAGE")
+    log_json: bool = Field(default=True, alias="KKGBOT_LOG_JSON")  # `run` logs JSON lines
+    retention_days: int = Field(default=90, alias="KKGBOT_RETENTION_DAYS")
 
     # Conversations
     conversation_idle_minutes: int = Field(default=30, alias="KKGBOT_CONVERSATION_IDLE_MINUTES")

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kkgbot import i18n
+from kkgbot import i18n, logs
 from kkgbot.clock import Clock
 from kkgbot.db.models import Conversation, InboundSeen
 from kkgbot.delivery.reachability import mark_reachable
@@ -58,6 +58,7 @@ class Router:
 
     async def handle(self, inbound: Inbound) -> None:
         """Process one inbound event; a bug is logged and the person gets an apology."""
+        logs.request_id.set(f"{inbound.channel}:{inbound.external_id or inbound.address}")
         try:
             await self._handle(inbound)
         except Exception:
