@@ -18,6 +18,9 @@ def register_all(registry: Registry) -> Registry:
     from handlers import learning
 
     learning.register(registry)
+    from handlers import privacy
+
+    privacy.register(registry)
     return registry
 
 

@@ -99,7 +99,7 @@ class Rsvp(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     answer: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str | None] = mapped_column(String(8))  # izin | sakit | tugas | lain
-    reason_text: Mapped[str | None] = mapped_column(String(200))
+    reason_text: Mapped[str | None] = mapped_column(String(200), info={"personal_text": True})
     answered_at: Mapped[datetime]
 
     __table_args__ = (

@@ -80,6 +80,9 @@ class Person(Base):
     onboarded_at: Mapped[datetime | None]
     unreachable_at: Mapped[datetime | None]
     unreachable_reason: Mapped[str | None] = mapped_column(String(200))
+    # STOP / BERHENTI: no non-essential messages until MULAI (kkgbot/services/optout.py)
+    opted_out_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]  # /hapusdata: the row stays only for anonymous counts
     last_choices: Mapped[list[Any] | None]
     created_at: Mapped[datetime]
 

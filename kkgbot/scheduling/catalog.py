@@ -6,6 +6,7 @@ from kkgbot.scheduling.jobs import Job, housekeeping_jobs
 from kkgbot.scheduling.lesson_jobs import lesson_jobs
 from kkgbot.scheduling.meeting_jobs import meeting_jobs
 from kkgbot.scheduling.poll_jobs import poll_jobs
+from kkgbot.scheduling.privacy_jobs import privacy_jobs
 from kkgbot.settings import Settings
 
 
@@ -14,4 +15,5 @@ def all_jobs(settings: Settings) -> list[Job]:
     jobs += meeting_jobs(settings)
     jobs += poll_jobs(settings)
     jobs += lesson_jobs(settings)
+    jobs += privacy_jobs(settings)
     return jobs

@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "leave": frozenset(KKG_MEMBER_ROLES),
     "invite": frozenset({KOORDINATOR}),
     "roles.manage": frozenset({ADMIN}),
+    "mydata": EVERYONE,
+    "deleteme": EVERYONE,
     # Topic-needs polls and the work plan (issue 5): /survei answers for every member and
     # creates for a koordinator; results are for the KKG's leadership and its pengawas.
     "poll": frozenset(KKG_MEMBER_ROLES),
@@ -50,6 +52,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "learn": EVERYONE,
     "learn.schedule": frozenset({KOORDINATOR}),
     "learn.figures": frozenset({KOORDINATOR, PENGAWAS}),
+    # Broadcasts, the weekly digest and exports (issue 8): each reaches the sender's scope
+    # (a koordinator's KKG, a pengawas's KKGs, an admin's district).
+    "broadcast": frozenset({KOORDINATOR, PENGAWAS, ADMIN}),
+    "digest": frozenset({PENGAWAS, ADMIN}),
 }
 
 
