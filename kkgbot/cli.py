@@ -15,9 +15,10 @@ from kkgbot.console_runner import interactive, play_script, script_start
 from kkgbot.settings import Settings
 
 DEMO_HINT = """\
-KKG Bot — demo (console). Anda adalah Rahmawati, koordinator KKG Gugus 1 Mataram.
-Coba: /bantuan, /profil, /undang, /bahasa.  Bicara sebagai orang lain: @guru1: /bantuan
-Orang baru: @ayu: /start GUGUS1   Majukan waktu: @clock: +1h   Keluar: Ctrl-D
+KKG Bot — demo (console). Anda adalah Rahmawati, koordinator KKG Gugus 1 Mataram (WITA).
+Coba: /bantuan, /jadwal, /rapat, /survei, /materi, /undang, /bahasa.
+Bicara sebagai orang lain: @guru1: /rapat    Orang baru: @ayu: /start GUGUS1
+Majukan waktu (pengingat, materi, ringkasan berjalan): @clock: +1d    Keluar: Ctrl-D
 """
 
 
