@@ -1,0 +1,72 @@
+"""The monthly pulse in chat: five standalone buttons (`a:pu:<row>:<1..5>`), typed numbers too.
+
+The buttons name the person's own row, so an old month's question cannot be answered for
+someone else, and typing `4` or `Setuju` after the question works like pressing it.
+"""
+
+from __future__ import annotations
+
+from kkgbot.db.models import Kkg
+from kkgbot.db.monitoring_models import PulseAnswer
+from kkgbot.engine.commands import Registry
+from kkgbot.engine.context import Ctx
+from kkgbot.services import pulse
+from kkgbot.services.pulse import PulseError
+
+
+def _ints(args: list[str], count: int) -> list[int] | None:
+    if len(args) != count or not all(a.isdigit() and len(a) < 10 for a in args):
+        return None
+    return [int(a) for a in args]
+
+
+async def answer_action(ctx: Ctx, args: list[str]) -> None:
+    numbers = _ints(args, 2)
+    if numbers is None:
+        ctx.say("common.stale_button")
+        return
+    row_id, score = numbers
+    try:
+        row, previous = await pulse.answer(ctx.session, row_id, ctx.person.id, score, ctx.now)
+    except PulseError as bad:
+        ctx.say(bad.key, **bad.params)
+        return
+    label = ctx.t(f"monitoring.pulse_scale.{row.score}")
+    if previous is not None and previous != score:
+        ctx.say("monitoring.pulse_changed", answer=label)
+    else:
+        ctx.say("monitoring.pulse_thanks", answer=label)
+
+
+async def typed(ctx: Ctx, text: str, data: list[str]) -> bool:
+    """Anything typed after the question that is not one of its answers: explained, re-asked."""
+    numbers = _ints(data[0].split(":")[2:4], 2)
+    if numbers is None:
+        return False
+    await show(ctx, numbers[0], note=ctx.t("monitoring.pulse_pick"))
+    return True
+
+
+async def show(ctx: Ctx, row_id: int, note: str | None = None) -> None:
+    row = await ctx.session.get(PulseAnswer, row_id)
+    if row is None or row.person_id != ctx.person.id:
+        ctx.say("common.stale_button")
+        return
+    kkg = await ctx.session.get(Kkg, row.kkg_id)
+    ctx.reply(
+        pulse.question(ctx.lang, kkg.name if kkg else "", note), pulse.choices(row.id, ctx.lang)
+    )
+
+
+async def open_action(ctx: Ctx, args: list[str]) -> None:
+    numbers = _ints(args, 1)
+    if numbers is None:
+        ctx.say("common.stale_button")
+        return
+    await show(ctx, numbers[0])
+
+
+def register(registry: Registry) -> None:
+    registry.action("pu", answer_action)
+    registry.action("puo", open_action)
+    registry.typed_answer("pu", typed)
