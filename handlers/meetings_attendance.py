@@ -202,7 +202,11 @@ class ExportFlow(Flow):
 
 def register(registry: Registry) -> None:
     registry.command(Command("hadir", "checkin", "meetings.checkin", flow=CheckinFlow(), order=32))
-    registry.command(Command("ekspor", "export", "meetings.export", flow=ExportFlow(), order=60))
+    from handlers.exports import ExportMenuFlow  # issue 8: /ekspor grew into a menu
+
+    registry.command(
+        Command("ekspor", "export", "meetings.export", flow=ExportMenuFlow(), order=60)
+    )
     registry.action("mroster", show_roster)
     registry.action("mmark", show_marking)
     registry.action("mset", set_mark)

@@ -8,6 +8,7 @@ from kkgbot import i18n
 from kkgbot.app import App
 from kkgbot.clock import SystemClock
 from kkgbot.services import kkgs, people, roles
+from kkgbot.services.exports import scope_workbook
 from kkgbot.services.kkgs import KkgError
 from kkgbot.services.member_import import ImportFileError, import_members
 from kkgbot.services.roles import RoleError
@@ -91,4 +92,12 @@ async def _run(app: App, args: argparse.Namespace, lang: str) -> int:
                     )
                 )
             return 1 if report.bad else 0
+        if cmd == "export":
+            data = await scope_workbook(session, [kkg], now, lang)
+            try:
+                args.out.write_bytes(data)
+            except OSError as exc:
+                raise CliError("exports.cli_unwritable", file=str(args.out)) from exc
+            print(i18n.t(lang, "exports.cli_done", kkg=kkg.name, file=str(args.out)))
+            return 0
     raise CliError("admin.unknown_command")
