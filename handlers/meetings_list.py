@@ -14,7 +14,7 @@ from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import Flow, FlowRunner, Invalid, Option, Step
 from kkgbot.engine.messages import Choice
-from kkgbot.services import calendar_feed, meetings, meetings_notify, meetings_rsvp, workplan
+from kkgbot.services import audit, calendar_feed, meetings, meetings_notify, meetings_rsvp, workplan
 from kkgbot.services.meetings import MeetingError, ends_at
 from kkgbot.services.meetings_notify import answer_label, card, short_when
 from kkgbot.services.people import clean_text
@@ -93,7 +93,27 @@ async def show_list(ctx: Ctx, args: str) -> None:
         lines += ["", ctx.t("meetings.feed_line", url=url)]
     if choices:
         lines += ["", ctx.t("meetings.list_pick" if soon else "meetings.list_pick_past")]
+    if ctx.settings.public_url and mine and await can(ctx, "meetings.manage", min(mine)):
+        choices.append(Choice(ctx.t("web.feed_renew_button"), f"a:feedrenew:{min(mine)}"))
     ctx.reply("\n".join(lines), choices)
+
+
+async def renew_feed(ctx: Ctx, args: list[str]) -> None:
+    """A koordinator renews the KKG's calendar feed URL (issue 9): the old one stops working."""
+    kkg = await ctx.session.get(Kkg, int(args[0])) if args and args[0].isdigit() else None
+    if kkg is None or not ctx.settings.public_url or not await can(ctx, "meetings.manage", kkg.id):
+        ctx.say("common.stale_button")
+        return
+    token = await calendar_feed.renew_token(ctx.session, kkg.id, ctx.now)
+    audit.record(
+        ctx.session,
+        at=ctx.now,
+        action="calendar_feed.renew",
+        actor_person_id=ctx.person.id,
+        kkg_id=kkg.id,
+    )
+    url = ctx.settings.public_url.rstrip("/") + calendar_feed.feed_path(token)
+    ctx.say("web.feed_renewed", kkg=kkg.name, url=url)
 
 
 async def show_detail(ctx: Ctx, args: list[str]) -> None:
@@ -220,3 +240,4 @@ def register(registry: Registry) -> None:
     registry.action("rsvp", rsvp)
     registry.action("mtg", show_detail)
     registry.action("mics", send_ics)
+    registry.action("feedrenew", renew_feed)

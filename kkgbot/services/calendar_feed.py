@@ -101,6 +101,16 @@ async def feed_token(session: AsyncSession, kkg_id: int, now: datetime) -> str:
     return row.token
 
 
+async def renew_token(session: AsyncSession, kkg_id: int, now: datetime) -> str:
+    """A new token for the KKG's feed (the old URL stops working), e.g. after it leaked."""
+    row = await session.get(CalendarFeed, kkg_id)
+    if row is None:
+        return await feed_token(session, kkg_id, now)
+    row.token, row.created_at = secrets.token_urlsafe(24), now
+    await session.flush()
+    return row.token
+
+
 async def kkg_for_token(session: AsyncSession, token: str) -> Kkg | None:
     """The KKG a feed URL belongs to; None for an unknown token (the route answers 404)."""
     if not token or len(token) > 64:

@@ -1,0 +1,293 @@
+"""WhatsApp through Twilio: webhook forms become Inbound, outbox rows become Twilio messages.
+
+Translation only, as for Telegram, plus the one rule WhatsApp adds: free text may be sent
+only within 24 hours of the person's last message. Outside that window a message the bot
+starts goes as an approved template (a Twilio Content SID per kind of message) that tells
+the person there is something for them; the adapter reports HELD and the full content
+follows when they answer (kkgbot/delivery/held.py). To know the window and the kind of
+message, the adapter reads the person's `Identity.last_inbound_at` and the row's key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.rest import Client
+
+from kkgbot import i18n
+from kkgbot.channels.base import (
+    HELD,
+    INVALID,
+    RETRY,
+    RETRY_AFTER,
+    SENT,
+    UNREACHABLE,
+    Outgoing,
+    SendResult,
+)
+from kkgbot.clock import Clock
+from kkgbot.db.models import Identity, OutboxMessage, Person
+from kkgbot.engine.messages import Choice, Inbound
+from kkgbot.settings import Settings
+
+log = logging.getLogger(__name__)
+CHANNEL = "whatsapp"
+TEXT_LIMIT = 1600  # WhatsApp through Twilio: longer bodies are refused
+WINDOW = timedelta(hours=24)
+WINDOW_MARGIN = timedelta(minutes=1)  # Twilio's clock and ours differ a little
+WINDOW_CLOSED = "_window_closed"  # payload mark: Twilio said 63016 for this row (at this time)
+UNREACHABLE_CODES = {21610, 63024, 21211, 21614}
+OUTSIDE_WINDOW = 63016
+OUTSIDE_WINDOW_OUTCOME = "outside_window"  # internal to this module, never returned
+MediaUrl = Callable[[int, str], str | None]  # (file id, file name) -> signed URL or None
+
+
+class MalformedWebhook(ValueError):
+    """A webhook body that is not what Twilio sends: answered 400."""
+
+
+def address_of(value: str) -> str:
+    """'whatsapp:+62812...' -> '+62812...'; anything else is malformed."""
+    number = value.removeprefix("whatsapp:")
+    if not value.startswith("whatsapp:+") or not number[1:].isdigit() or len(number) > 20:
+        raise MalformedWebhook(f"not a WhatsApp number: {value[:40]!r}")
+    return number
+
+
+def to_inbound(form: dict[str, str]) -> Inbound:
+    """A Twilio WhatsApp webhook form as the Inbound the console would produce.
+
+    A quick-reply button or list row carries our button data when we set it (payload
+    `s:`/`a:`), else its visible label, which the router maps like a typed label.
+    """
+    sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
+    if not sid or len(sid) > 64:
+        raise MalformedWebhook("MessageSid missing")
+    address = address_of(form.get("From", ""))
+    try:
+        num_media = int(form.get("NumMedia") or "0")
+    except ValueError as exc:
+        raise MalformedWebhook("NumMedia is not a number") from exc
+    payload = form.get("ButtonPayload") or form.get("ListId") or ""
+    label = form.get("ButtonText") or form.get("ListTitle") or ""
+    if payload.startswith(("s:", "a:")):
+        return Inbound(CHANNEL, address, data=payload[:64], external_id=sid)
+    text = label or payload or form.get("Body") or ""
+    media = None
+    if not text.strip():
+        if form.get("Latitude") or form.get("Longitude"):
+            media = "location"
+        elif num_media > 0:
+            mime = form.get("MediaContentType0", "")
+            media = "voice" if mime.startswith("audio") else "image"
+    return Inbound(CHANNEL, address, text=text, external_id=sid, media=media)
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split on paragraph, then line, then word boundaries so no part exceeds `limit`."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n\n", 0, limit)
+        if cut <= limit // 2:
+            cut = max(rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
+        cut = cut if cut > limit // 2 else limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    parts.append(rest)
+    return [p for p in parts if p] or [""]
+
+
+def numbered(text: str, choices: list[Choice]) -> str:
+    """Choices as `[1] Label` lines under the text, as in the console."""
+    if not choices:
+        return text
+    lines = [f"[{i}] {c.label}" for i, c in enumerate(choices, start=1)]
+    return text.rstrip() + "\n\n" + "\n".join(lines)
+
+
+KIND_WORDS = (  # the first word of an idempotency key -> which template announces it
+    ("reminder", ("reminder", "meeting", "series", "checkin")),
+    ("poll", ("poll", "pulse", "reflection")),
+    ("lesson", ("lesson", "learn")),
+    ("digest", ("digest",)),
+    ("broadcast", ("broadcast",)),
+)
+
+
+def template_kind(key: str) -> str:
+    """The kind of a bot-initiated message (which template announces it), from its key."""
+    head = key.split(":", 1)[0].lower()
+    for kind, words in KIND_WORDS:
+        if any(head.startswith(word) for word in words):
+            return kind
+    return "default"
+
+
+def classify(exc: TwilioRestException) -> SendResult:
+    """Twilio's errors in the dispatcher's terms."""
+    error = f"twilio {exc.status} code {exc.code}: {exc.msg}"[:500]
+    if exc.code in UNREACHABLE_CODES:
+        return SendResult(UNREACHABLE, error=error)
+    if exc.status == 429 or exc.code == 20429:
+        return SendResult(RETRY_AFTER, retry_after=1.0, error=error)
+    if exc.status >= 500 or exc.status in (401, 403):
+        return SendResult(RETRY, error=error)  # theirs, or our credentials: not the message
+    return SendResult(INVALID, error=error)
+
+
+@dataclass
+class RowContext:
+    key: str
+    payload: dict[str, Any]
+    last_inbound_at: datetime | None
+    language: str
+
+
+class WhatsAppChannel:
+    name = CHANNEL
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        *,
+        media_url: MediaUrl | None = None,
+        http_client: AsyncTwilioHttpClient | None = None,
+    ) -> None:
+        assert settings.whatsapp_configured, "TWILIO_* settings are missing"
+        self.settings = settings
+        self.sessionmaker = sessionmaker
+        self.clock = clock
+        self.media_url = media_url
+        self.http = http_client or AsyncTwilioHttpClient(timeout=settings.send_timeout_seconds)
+        self.client = Client(
+            settings.twilio_account_sid, settings.twilio_auth_token, http_client=self.http
+        )
+        if settings.twilio_api_base_url:
+            self.client.api.base_url = settings.twilio_api_base_url.rstrip("/")
+        sender = settings.twilio_whatsapp_from or ""
+        self.sender = sender if sender.startswith("whatsapp:") else f"whatsapp:{sender}"
+
+    async def close(self) -> None:
+        await self.http.close()
+
+    @property
+    def status_callback(self) -> str | None:
+        public = self.settings.public_url
+        return public.rstrip("/") + "/twilio/status" if public else None
+
+    async def _context(self, message: Outgoing) -> RowContext:
+        async with self.sessionmaker() as session:
+            row = await session.execute(
+                select(OutboxMessage.idempotency_key, OutboxMessage.payload).where(
+                    OutboxMessage.id == message.outbox_id
+                )
+            )
+            key, payload = row.first() or ("", {})
+            found = await session.execute(
+                select(Identity.last_inbound_at, Person.language)
+                .join(Person, Person.id == Identity.person_id)
+                .where(Identity.channel == CHANNEL, Identity.address == message.address)
+            )
+            last, lang = found.first() or (None, i18n.DEFAULT)
+        return RowContext(key or "", dict(payload or {}), last, lang or i18n.DEFAULT)
+
+    def window_open(self, ctx: RowContext) -> bool:
+        last = ctx.last_inbound_at
+        if last is None or self.clock.now() - last >= WINDOW - WINDOW_MARGIN:
+            return False
+        closed = ctx.payload.get(WINDOW_CLOSED)  # Twilio said 63016 after we thought it open
+        return not closed or datetime.fromisoformat(closed) < last
+
+    def template_sid(self, kind: str) -> str | None:
+        specific = getattr(self.settings, f"twilio_template_{kind}", None)
+        return specific or self.settings.twilio_template_default
+
+    async def send(self, message: Outgoing) -> SendResult:
+        ctx = await self._context(message)
+        if not self.window_open(ctx) and (message.kind != "reply" or WINDOW_CLOSED in ctx.payload):
+            return await self._send_template(message, ctx)
+        result = await self._send_free(message, ctx)
+        if result.outcome == OUTSIDE_WINDOW_OUTCOME:
+            return await self._send_template(message, ctx)
+        return result
+
+    async def _create(self, **params: Any) -> Any:
+        if self.status_callback:
+            params["status_callback"] = self.status_callback
+        return await self.client.messages.create_async(
+            to=f"whatsapp:{params.pop('to')}", from_=self.sender, **params
+        )
+
+    async def _send_free(self, message: Outgoing, ctx: RowContext) -> SendResult:
+        media = None
+        if message.file_name and ctx.payload.get("file_id") is not None and self.media_url:
+            media = self.media_url(int(ctx.payload["file_id"]), message.file_name)
+        try:
+            if message.choices and self._quick_reply_fits(message.choices):
+                variables = {"1": message.text[:1024]}
+                variables |= {str(i): c.label for i, c in enumerate(message.choices, start=2)}
+                sent = await self._create(
+                    to=message.address,
+                    content_sid=self.settings.twilio_quick_reply_sid,
+                    content_variables=json.dumps(variables, ensure_ascii=False),
+                )
+                return SendResult(SENT, external_id=sent.sid)
+            parts = split_text(numbered(message.text or "…", message.choices))
+            if message.file_name and media is None:
+                log.warning("no public URL for file %s: sent as text only", message.file_name)
+            for part in parts[:-1]:
+                await self._create(to=message.address, body=part)
+            extra = {"media_url": [media]} if media else {}
+            sent = await self._create(to=message.address, body=parts[-1], **extra)
+        except TwilioRestException as exc:
+            if exc.code == OUTSIDE_WINDOW:
+                return SendResult(OUTSIDE_WINDOW_OUTCOME, error=str(exc.msg)[:200])
+            return classify(exc)
+        except Exception as exc:  # connection refused, reset, timeouts inside aiohttp
+            return SendResult(RETRY, error=f"{type(exc).__name__}: {exc}"[:500])
+        return SendResult(SENT, external_id=sent.sid)
+
+    def _quick_reply_fits(self, choices: list[Choice]) -> bool:
+        """The quick-reply template has two buttons ({{2}}, {{3}}) of at most 20 characters:
+        it serves the two-way choices (Ya / Batal, Setuju / Tidak setuju)."""
+        return bool(self.settings.twilio_quick_reply_sid) and (
+            len(choices) == 2 and all(len(c.label) <= 20 for c in choices)
+        )
+
+    async def _send_template(self, message: Outgoing, ctx: RowContext) -> SendResult:
+        """Outside the window: the template for this kind of message, then HELD."""
+        kind = template_kind(ctx.key)
+        sid = self.template_sid(kind)
+        if not sid:
+            log.warning("no template for %s messages: outbox_id=%s held", kind, message.outbox_id)
+            return SendResult(HELD, error="outside the 24-hour window; no template configured")
+        first_line = " ".join((message.text or "").split("\n", 1)[0].split())[:100]
+        variables = {
+            "1": i18n.t(ctx.language, f"whatsapp.template_summary.{kind}"),
+            "2": first_line or "…",
+        }
+        try:
+            sent = await self._create(
+                to=message.address,
+                content_sid=sid,
+                content_variables=json.dumps(variables, ensure_ascii=False),
+            )
+        except TwilioRestException as exc:
+            return classify(exc)
+        except Exception as exc:
+            return SendResult(RETRY, error=f"{type(exc).__name__}: {exc}"[:500])
+        return SendResult(
+            HELD, external_id=sent.sid, error="outside the 24-hour window: template sent"
+        )

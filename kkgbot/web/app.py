@@ -1,0 +1,150 @@
+"""One ASGI app for everything the outside world sends us.
+
+Built as in python-telegram-bot's `examples/customwebhookbot/starlettebot.py`: Telegram
+updates are put on the PTB Application's `update_queue` (the Application runs without an
+Updater), with the `X-Telegram-Bot-Api-Secret-Token` check that example lacks.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from kkgbot.clock import Clock
+from kkgbot.engine.messages import Inbound
+from kkgbot.services import calendar_feed
+from kkgbot.settings import Settings
+from kkgbot.web import media, twilio_routes
+from kkgbot.web.media import MediaSigner
+from kkgbot.web.metrics import CONTENT_TYPE, Metrics
+
+log = logging.getLogger(__name__)
+MAX_TELEGRAM_BODY = 1_000_000
+
+
+@dataclass
+class WebState:
+    """What the routes need; `bot.py run` and the tests fill it in."""
+
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    clock: Clock
+    on_inbound: Callable[[Inbound], Awaitable[None]]
+    metrics: Metrics
+    on_enqueued: Callable[[], None] = lambda: None
+    signer: MediaSigner | None = None
+    telegram_application: object | None = None  # a PTB Application, when in webhook mode
+    scheduler_lag: Callable[[], float | None] | None = None  # None: no scheduler here
+    max_scheduler_lag: float = 120.0
+
+
+def media_signer(settings: Settings) -> MediaSigner | None:
+    secret = settings.webhook_secret or settings.twilio_auth_token
+    if not (settings.public_url and secret):
+        return None
+    return MediaSigner(secret, settings.public_url, settings.media_url_ttl_seconds)
+
+
+async def telegram_webhook(request: Request) -> Response:
+    web: WebState = request.app.state.web
+    application = web.telegram_application
+    expected = web.settings.webhook_secret or ""
+    given = request.headers.get("x-telegram-bot-api-secret-token", "")
+    if application is None:
+        return PlainTextResponse("not found", status_code=404)
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        log.warning("Telegram webhook with a wrong secret refused")
+        return PlainTextResponse("forbidden", status_code=403)
+    body = await request.body()
+    if len(body) > MAX_TELEGRAM_BODY:
+        return PlainTextResponse("too large", status_code=413)
+    from telegram import Update
+
+    try:
+        data = json.loads(body)
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise ValueError("not an Update")
+        update = Update.de_json(data, application.bot)  # type: ignore[attr-defined]
+    except Exception:
+        log.warning("malformed Telegram webhook body refused")
+        return PlainTextResponse("malformed", status_code=400)
+    await application.update_queue.put(update)  # type: ignore[attr-defined]
+    return Response(status_code=200)
+
+
+async def healthz(request: Request) -> Response:
+    web: WebState = request.app.state.web
+    checks: dict[str, str] = {}
+    try:
+        async with web.sessionmaker() as session:
+            await session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:
+        log.warning("health check: database unreachable: %s", exc)
+        checks["database"] = "unreachable"
+    if web.scheduler_lag is not None:
+        lag = web.scheduler_lag()
+        checks["scheduler"] = (
+            "ok" if lag is not None and lag <= web.max_scheduler_lag else "stalled"
+        )
+    healthy = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ok" if healthy else "unhealthy", **checks},
+        status_code=200 if healthy else 503,
+    )
+
+
+async def metrics(request: Request) -> Response:
+    web: WebState = request.app.state.web
+    lag = web.scheduler_lag() if web.scheduler_lag is not None else None
+    try:
+        await web.metrics.refresh(web.sessionmaker, web.clock.now(), lag)
+    except Exception:
+        log.exception("metrics: the outbox could not be read")
+    return Response(web.metrics.render(), media_type=CONTENT_TYPE)
+
+
+async def calendar(request: Request) -> Response:
+    """GET /calendar/{token}.ics: the KKG's meetings, for phone calendars to subscribe to."""
+    web: WebState = request.app.state.web
+    token = request.path_params["token"]
+    async with web.sessionmaker() as session:
+        kkg = await calendar_feed.kkg_for_token(session, token)
+        if kkg is None:
+            return PlainTextResponse("not found", status_code=404)
+        body = await calendar_feed.build_feed(
+            session,
+            kkg,
+            now=web.clock.now(),
+            offsets_hours=web.settings.reminder_offsets_hours,
+            lang=web.settings.language,
+        )
+    return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+def build_web_app(state: WebState) -> Starlette:
+    routes = [
+        Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        Route("/calendar/{token}.ics", calendar, methods=["GET"]),
+        Route("/media/{file_id}/{name}", media.serve, methods=["GET"]),
+    ]
+    if state.settings.whatsapp_configured and state.settings.public_url:
+        routes += [
+            Route("/twilio/whatsapp", twilio_routes.whatsapp_inbound, methods=["POST"]),
+            Route("/twilio/status", twilio_routes.whatsapp_status, methods=["POST"]),
+        ]
+    app = Starlette(routes=routes)
+    app.state.web = state
+    return app

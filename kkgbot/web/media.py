@@ -1,0 +1,62 @@
+"""Files (digest charts, exports) behind signed URLs that expire.
+
+WhatsApp fetches a message's media from a URL, so files need one; a URL that is valid
+only with its HMAC and only until its expiry time keeps personal data (an attendance
+export) from being read by whoever finds an old link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from kkgbot.db.models import StoredFile
+
+
+class MediaSigner:
+    def __init__(self, secret: str, public_url: str, ttl_seconds: int) -> None:
+        self.key = hashlib.sha256(b"kkgbot-media:" + secret.encode()).digest()
+        self.public_url = public_url.rstrip("/")
+        self.ttl = ttl_seconds
+
+    def signature(self, file_id: int, expires: int) -> str:
+        message = f"{file_id}:{expires}".encode()
+        return hmac.new(self.key, message, hashlib.sha256).hexdigest()[:32]
+
+    def url(self, file_id: int, name: str, now: datetime) -> str:
+        expires = int(now.timestamp()) + self.ttl
+        sig = self.signature(file_id, expires)
+        return f"{self.public_url}/media/{file_id}/{quote(name)}?exp={expires}&sig={sig}"
+
+    def valid(self, file_id: int, expires: int, sig: str, now: datetime) -> bool:
+        if expires < now.timestamp():
+            return False
+        return hmac.compare_digest(self.signature(file_id, expires), sig)
+
+
+async def serve(request: Request) -> Response:
+    """GET /media/{file_id}/{name}?exp=&sig=: 403 for a bad or expired link, 404 if gone."""
+    web = request.app.state.web
+    if web.signer is None:
+        return PlainTextResponse("not found", status_code=404)
+    try:
+        file_id = int(request.path_params["file_id"])
+        expires = int(request.query_params.get("exp", ""))
+    except ValueError:
+        return PlainTextResponse("bad request", status_code=400)
+    sig = request.query_params.get("sig", "")
+    if not web.signer.valid(file_id, expires, sig, web.clock.now()):
+        return PlainTextResponse("forbidden", status_code=403)
+    async with web.sessionmaker() as session:
+        stored = await session.get(StoredFile, file_id)
+    if stored is None:
+        return PlainTextResponse("not found", status_code=404)
+    disposition = f"inline; filename*=UTF-8''{quote(stored.name)}"
+    return Response(
+        stored.data, media_type=stored.mime, headers={"Content-Disposition": disposition}
+    )

@@ -1,0 +1,116 @@
+"""Wiring of the web side for `bot.py run`: the WhatsApp channel, metrics, the server,
+and Telegram's webhook registration. Kept here so that runtime.py only calls it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kkgbot.app import App
+from kkgbot.channels.whatsapp import WhatsAppChannel
+from kkgbot.settings import Settings
+from kkgbot.web.app import WebState, build_web_app, media_signer
+from kkgbot.web.metrics import Metrics
+from kkgbot.web.server import WebServer
+
+log = logging.getLogger(__name__)
+TELEGRAM_PATH = "/telegram/webhook"
+
+
+def web_wanted(settings: Settings) -> bool:
+    """The web server runs when there is a public URL or WhatsApp is configured."""
+    return bool(settings.public_url) or settings.whatsapp_configured
+
+
+def telegram_webhook_mode(settings: Settings) -> bool:
+    return bool(settings.public_url and settings.webhook_secret)
+
+
+@dataclass
+class Web:
+    """What `start_web` started, to stop it in the right order."""
+
+    state: WebState
+    server: WebServer
+    whatsapp: WhatsAppChannel | None = None
+    telegram_channel: object | None = None
+
+    def add_channel(self, app: App, channel) -> None:
+        """A channel whose sends are counted and timed in /metrics."""
+        app.add_channel(self.state.metrics.metered(channel))
+
+    def attach_telegram(self, channel) -> None:
+        """Telegram updates now come through POST /telegram/webhook."""
+        self.telegram_channel = channel
+        self.state.telegram_application = channel.application
+
+    async def register_telegram_webhook(self) -> None:
+        settings = self.state.settings
+        channel = self.telegram_channel
+        assert channel is not None and settings.public_url and settings.webhook_secret
+        await channel.bot.set_webhook(  # type: ignore[attr-defined]
+            settings.public_url.rstrip("/") + TELEGRAM_PATH,
+            secret_token=settings.webhook_secret,
+            allowed_updates=["message", "callback_query"],
+        )
+
+    async def stop(self) -> None:
+        await self.server.stop()
+        if self.whatsapp is not None:
+            await self.whatsapp.close()
+
+
+def whatsapp_channel(app: App, settings: Settings) -> WhatsAppChannel:
+    signer = media_signer(settings)
+    return WhatsAppChannel(
+        settings,
+        app.sessionmaker,
+        app.clock,
+        media_url=(lambda fid, name: signer.url(fid, name, app.clock.now())) if signer else None,
+    )
+
+
+async def start_web(
+    app: App,
+    settings: Settings,
+    *,
+    scheduler_lag: Callable[[], float | None] | None = None,
+    sock=None,
+) -> Web:
+    """Adds the WhatsApp channel (when configured) and starts the web server."""
+    metrics = Metrics()
+    whatsapp = None
+    if settings.whatsapp_configured:
+        if not settings.public_url:
+            log.warning("WhatsApp without KKGBOT_PUBLIC_URL: Twilio cannot reach the webhooks")
+        whatsapp = whatsapp_channel(app, settings)
+        app.add_channel(metrics.metered(whatsapp))
+    state = WebState(
+        settings=settings,
+        sessionmaker=app.sessionmaker,
+        clock=app.clock,
+        on_inbound=app.router.handle,  # the WhatsApp route counts what it receives
+        metrics=metrics,
+        on_enqueued=app.dispatcher.notify,
+        signer=media_signer(settings),
+        scheduler_lag=scheduler_lag,
+    )
+    server = WebServer(build_web_app(state), settings.http_host, settings.http_port)
+    await server.start(sock)
+    log.info("web server on %s:%s", settings.http_host, server.port)
+    return Web(state, server, whatsapp)
+
+
+def scheduler_lag(scheduler, clock_now) -> Callable[[], float | None]:
+    """Seconds the scheduler's tick is overdue (0 when on time); None when it is not running."""
+
+    def lag() -> float | None:
+        if not scheduler.running:
+            return None
+        due = [job.next_run_time for job in scheduler.get_jobs() if job.next_run_time]
+        if not due:
+            return None
+        return max(0.0, (clock_now() - min(due)).total_seconds())
+
+    return lag

@@ -1,0 +1,197 @@
+"""POST /twilio/whatsapp (messages from people) and POST /twilio/status (delivery statuses).
+
+Every request must carry a valid `X-Twilio-Signature`, computed by Twilio over the URL it
+called, which is our public URL (KKGBOT_PUBLIC_URL) and not whatever host a proxy hands
+us. A bad or missing signature is refused with 403 and logged; a body that is not what
+Twilio sends gets 400; nothing a caller sends can produce a 5xx.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from twilio.request_validator import RequestValidator
+
+from kkgbot import i18n
+from kkgbot.channels.whatsapp import CHANNEL, WINDOW_CLOSED, MalformedWebhook, to_inbound
+from kkgbot.db.models import Identity, InboundSeen, OutboxMessage, Person
+from kkgbot.delivery import outbox
+from kkgbot.delivery.held import requeue_held
+from kkgbot.delivery.reachability import mark_reachable, mark_unreachable
+from kkgbot.engine.messages import Inbound
+from kkgbot.services import optout, people
+
+log = logging.getLogger(__name__)
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+STATUS_RANK = {"queued": 0, "accepted": 0, "sending": 0, "sent": 1, "delivered": 2, "read": 3}
+FAILED_STATUSES = {"failed", "undelivered"}
+UNREACHABLE_CODES = {"21610", "63024", "21211", "21614"}
+
+
+def _text(status: int, body: str) -> PlainTextResponse:
+    return PlainTextResponse(body, status_code=status)
+
+
+async def _signed_form(request: Request) -> dict[str, str] | Response:
+    """The form if its signature is right, else the response to give (400 or 403)."""
+    web = request.app.state.web
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return _text(400, "expected a form")
+    try:
+        form = {k: str(v) for k, v in (await request.form()).multi_items()}
+    except Exception:
+        log.warning("unreadable Twilio webhook body on %s", request.url.path)
+        return _text(400, "unreadable form")
+    url = web.settings.public_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    signature = request.headers.get("x-twilio-signature", "")
+    validator = RequestValidator(web.settings.twilio_auth_token or "")
+    if not signature or not validator.validate(url, form, signature):
+        log.warning(
+            "Twilio webhook with a %s signature refused: path=%s from=%s",
+            "missing" if not signature else "bad",
+            request.url.path,
+            request.client.host if request.client else "?",
+        )
+        return _text(403, "forbidden")
+    return form
+
+
+async def whatsapp_inbound(request: Request) -> Response:
+    web = request.app.state.web
+    form = await _signed_form(request)
+    if isinstance(form, Response):
+        return form
+    try:
+        inbound = to_inbound(form)
+    except MalformedWebhook as exc:
+        log.warning("malformed WhatsApp webhook: %s", exc)
+        return _text(400, "malformed")
+    web.metrics.inbound.labels(CHANNEL).inc()
+    now = web.clock.now()
+    word = optout.keyword(inbound.text) if inbound.text else None
+    try:
+        await link_imported(web.sessionmaker, inbound.address, now)
+        if word is not None:
+            await handle_keyword(web, inbound, word, now)
+        else:
+            await web.on_inbound(inbound)  # the router: it never raises, it apologises
+    except Exception:
+        log.exception("WhatsApp inbound %s could not be handled", inbound.external_id)
+    return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+async def link_imported(sessionmaker, address: str, now: datetime) -> None:
+    """First contact from a number an admin imported: that person gets the identity."""
+    async with sessionmaker() as session:
+        known = await session.scalar(
+            select(Identity.id).where(Identity.channel == CHANNEL, Identity.address == address)
+        )
+        if known is not None:
+            return
+        person_id = await session.scalar(select(Person.id).where(Person.phone == address))
+        if person_id is None:
+            return
+        session.add(Identity(person_id=person_id, channel=CHANNEL, address=address, created_at=now))
+        try:
+            await session.commit()
+        except IntegrityError:  # the same person's first two messages, at once
+            await session.rollback()
+
+
+async def handle_keyword(web, inbound: Inbound, word: str, now: datetime) -> None:
+    """STOP / BERHENTI / MULAI, handled once per MessageSid, answered in the person's language."""
+    async with web.sessionmaker() as session, session.begin():
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        first = await session.execute(
+            insert(InboundSeen)
+            .values(channel=CHANNEL, external_id=inbound.external_id, seen_at=now)
+            .on_conflict_do_nothing()
+        )
+        if not first.rowcount:
+            return
+        person, identity = await people.get_or_create(
+            session, CHANNEL, inbound.address, now, web.settings.language
+        )
+        identity.last_inbound_at = now
+        if person.unreachable_at is not None:  # they wrote: reachable again
+            await mark_reachable(session, person.id)
+            await session.refresh(person)
+        key = optout.apply(person, word, now)
+        if word == "start":
+            await requeue_held(session, person.id, CHANNEL, now)
+        await outbox.enqueue(
+            session,
+            outbox.Draft(
+                channel=CHANNEL,
+                address=inbound.address,
+                person_id=person.id,
+                text=i18n.t(person.language, key),
+                key=f"optout:{CHANNEL}:{inbound.external_id}",
+            ),
+            now,
+        )
+    web.on_enqueued()
+
+
+async def whatsapp_status(request: Request) -> Response:
+    web = request.app.state.web
+    form = await _signed_form(request)
+    if isinstance(form, Response):
+        return form
+    sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "").lower()
+    if not sid or len(sid) > 64 or not status:
+        return _text(400, "malformed")
+    try:
+        await record_status(web.sessionmaker, sid, status, form.get("ErrorCode"), web.clock.now())
+    except Exception:
+        log.exception("status %s for %s could not be recorded", status, sid)
+    return Response(status_code=204)
+
+
+async def record_status(
+    sessionmaker, sid: str, status: str, error_code: str | None, now: datetime
+) -> None:
+    """A delivery status for the row that holds `sid`; statuses only move forward.
+
+    `read` keeps the row `delivered` (summaries count it so) and notes the time in the
+    payload. A failure keeps Twilio's code in `last_error`, so summaries can say why;
+    63016 (the window closed after all) makes the row go again, as a template.
+    """
+    async with sessionmaker() as session, session.begin():
+        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.external_id == sid))
+        if row is None:
+            log.info("status %s for unknown message %s ignored", status, sid)
+            return
+        if status in FAILED_STATUSES:
+            await _failed(session, row, status, error_code, now)
+        elif status in STATUS_RANK and row.status in (outbox.SENT, outbox.DELIVERED):
+            if status == "read":
+                row.payload = {**row.payload, "_read_at": now.isoformat()}
+            if STATUS_RANK[status] >= 2 and row.status == outbox.SENT:
+                row.status = outbox.DELIVERED
+                row.updated_at = now
+
+
+async def _failed(session, row: OutboxMessage, status: str, code: str | None, now) -> None:
+    if row.status not in (outbox.SENT, outbox.DELIVERED, outbox.HELD):
+        return
+    row.last_error = f"whatsapp {status}" + (f" (error {code})" if code else "")
+    row.updated_at = now
+    if code == "63016" and row.status != outbox.HELD:
+        row.payload = {**row.payload, WINDOW_CLOSED: now.isoformat()}
+        row.status, row.not_before, row.external_id = outbox.QUEUED, now, None
+    elif code in UNREACHABLE_CODES and row.person_id is not None:
+        row.status = outbox.UNREACHABLE
+        await session.flush()
+        await mark_unreachable(session, row.person_id, CHANNEL, row.last_error, now)
+    else:
+        row.status = outbox.DEAD
