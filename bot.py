@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     imp.add_argument("--kkg", required=True)
     admin_sub.add_parser("seed-demo", help="load the demo district (idempotent)")
+    export = admin_sub.add_parser(
+        "export", help="a KKG's attendance, polls, reports and learning as one .xlsx"
+    )
+    export.add_argument("--kkg", required=True, help="KKG name, invite code or id")
+    export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     return parser
 
 

@@ -18,9 +18,16 @@ def register_all(registry: Registry) -> Registry:
     from handlers import learning
 
     learning.register(registry)
+    from handlers import monitoring
+
+    monitoring.register(registry)
     from handlers import privacy
 
     privacy.register(registry)
+    from handlers import broadcast, digest
+
+    for module in (broadcast, digest):
+        module.register(registry)
     return registry
 
 

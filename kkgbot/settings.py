@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     rate_safety: float = Field(default=0.95, alias="KKGBOT_RATE_SAFETY")
     max_rate_limited_retries: int = Field(default=10, alias="KKGBOT_MAX_429_RETRIES")
     delivery_concurrency: int = Field(default=16, alias="KKGBOT_DELIVERY_CONCURRENCY")
+    # Telegram's dispatcher runs in a child process of `run` (a core of its own for bulk)
+    delivery_process: bool = Field(default=True, alias="KKGBOT_DELIVERY_PROCESS")
     delivery_lease_seconds: float = Field(default=30.0, alias="KKGBOT_DELIVERY_LEASE")
     delivery_buffer_seconds: float = Field(default=2.0, alias="KKGBOT_DELIVERY_BUFFER")
     dispatcher_poll_seconds: float = Field(default=0.25, alias="KKGBOT_DISPATCHER_POLL")
@@ -68,6 +70,22 @@ class Settings(BaseSettings):
     quiet_start_hour: int = Field(default=21, alias="KKGBOT_QUIET_START")
     quiet_end_hour: int = Field(default=6, alias="KKGBOT_QUIET_END")
     tick_seconds: float = Field(default=1.0, alias="KKGBOT_TICK_SECONDS")
+
+    # WhatsApp (issue 9): approved templates (Twilio Content SIDs) per kind of message, for
+    # messages outside the 24-hour window; `default` serves any kind without its own SID.
+    twilio_template_default: str | None = Field(default=None, alias="TWILIO_TEMPLATE_DEFAULT")
+    twilio_template_reminder: str | None = Field(default=None, alias="TWILIO_TEMPLATE_REMINDER")
+    twilio_template_poll: str | None = Field(default=None, alias="TWILIO_TEMPLATE_POLL")
+    twilio_template_lesson: str | None = Field(default=None, alias="TWILIO_TEMPLATE_LESSON")
+    twilio_template_digest: str | None = Field(default=None, alias="TWILIO_TEMPLATE_DIGEST")
+    twilio_template_broadcast: str | None = Field(default=None, alias="TWILIO_TEMPLATE_BROADCAST")
+    # Content SID of a two-button quick-reply template ({{1}} the text, {{2}} {{3}} the labels)
+    twilio_quick_reply_sid: str | None = Field(default=None, alias="TWILIO_QUICK_REPLY_SID")
+    http_host: str = Field(default="127.0.0.1", alias="KKGBOT_HTTP_HOST")
+    media_url_ttl_seconds: int = Field(default=7 * 24 * 3600, alias="KKGBOT_MEDIA_URL_TTL")
+
+    # Monitoring self-reports (issue 6): the reflection goes this long after a meeting ends.
+    reflection_delay_hours: float = Field(default=1.0, alias="KKGBOT_REFLECTION_DELAY_HOURS")
 
     # Micro-learning content packs (issue 7)
     content_dir: Path = Field(default=CONFIG_DIR / "content", alias="KKGBOT_CONTENT_DIR")
@@ -86,6 +104,12 @@ class Settings(BaseSettings):
         if value not in ("id", "en"):
             raise ValueError("KKGBOT_LANGUAGE must be 'id' or 'en'")
         return value
+
+    @property
+    def whatsapp_configured(self) -> bool:
+        return bool(
+            self.twilio_account_sid and self.twilio_auth_token and self.twilio_whatsapp_from
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from kkgbot.db.models import OutboxMessage, Person, StoredFile
+from kkgbot.db.models import Kkg, OutboxMessage, Person, StoredFile
 from kkgbot.db.poll_models import Poll, PollBallot, PollOption, PollVote, WorkPlanItem
 from kkgbot.services import charts, kkgs, roles, workplan
 from kkgbot.services.polls import PollError, parse_numbers, parse_options
@@ -350,6 +350,12 @@ async def test_a_pengawas_sees_only_the_kkgs_they_supervise(console_app):
 async def test_a_poll_closing_mid_answer_ends_the_conversation_cleanly(console_app):
     await open_poll(console_app)
     await say(console_app, "guru1", "/survei")
+    # keep the monthly pulse (first Monday, 19:00) out of this test's week
+    from kkgbot.db.monitoring_models import MonitoringSlots
+
+    async with console_app.sessionmaker() as s, s.begin():
+        for kkg_id in (await s.scalars(select(Kkg.id))).all():
+            s.add(MonitoringSlots(kkg_id=kkg_id, pulse_at=START + timedelta(days=30)))
     await console_app.advance_to(START + timedelta(days=7, hours=9))
     reply = await say(console_app, "guru1", "1")
     assert "sudah ditutup" in reply and "gangguan" not in reply

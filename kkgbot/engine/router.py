@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kkgbot import i18n, logs
 from kkgbot.clock import Clock
 from kkgbot.db.models import Conversation, InboundSeen
+from kkgbot.delivery.held import requeue_held
 from kkgbot.delivery.reachability import mark_reachable
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx, Links
@@ -84,6 +85,7 @@ class Router:
             if person.unreachable_at is not None:  # they wrote again: reachable again
                 await mark_reachable(session, person.id)
                 await session.refresh(person)
+            await requeue_held(session, person.id, inbound.channel, now)
             if inbound.username and person.consent_at is not None:
                 person.telegram_username = inbound.username[:64]
             ctx = Ctx(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from kkgbot.scheduling.broadcast_jobs import broadcast_jobs
+from kkgbot.scheduling.digest_jobs import digest_jobs
 from kkgbot.scheduling.jobs import Job, housekeeping_jobs
 from kkgbot.scheduling.lesson_jobs import lesson_jobs
 from kkgbot.scheduling.meeting_jobs import meeting_jobs
+from kkgbot.scheduling.monitoring_jobs import monitoring_jobs
 from kkgbot.scheduling.poll_jobs import poll_jobs
 from kkgbot.scheduling.privacy_jobs import privacy_jobs
 from kkgbot.settings import Settings
@@ -15,5 +18,8 @@ def all_jobs(settings: Settings) -> list[Job]:
     jobs += meeting_jobs(settings)
     jobs += poll_jobs(settings)
     jobs += lesson_jobs(settings)
+    jobs += monitoring_jobs(settings)
     jobs += privacy_jobs(settings)
+    jobs += broadcast_jobs(settings)
+    jobs += digest_jobs(settings)
     return jobs

@@ -20,6 +20,7 @@ from kkgbot import i18n
 from kkgbot.db.models import District, Kkg, Person, Role, StoredFile
 from kkgbot.delivery.outbox import BULK, Draft, enqueue
 from kkgbot.engine.messages import Choice
+from kkgbot.services.optout import opted_out
 from kkgbot.services.people import primary_identity
 from kkgbot.services.permissions import KKG_MEMBER_ROLES
 
@@ -115,7 +116,10 @@ async def send(
     batch_id: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> bool:
-    """Queue one message; False when it was queued before (same key) or nobody can be reached."""
+    """Queue one message; False when it was queued before (same key), nobody can be reached,
+    or the person stopped non-essential messages (STOP) and this one is not exempt."""
+    if not quiet_exempt and kind == BULK and await opted_out(session, recipient.person_id):
+        return False  # they sent STOP / BERHENTI: only essential messages go
     identity = await primary_identity(session, recipient.person_id)
     if identity is None:
         return False

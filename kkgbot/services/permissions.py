@@ -56,6 +56,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # (a koordinator's KKG, a pengawas's KKGs, an admin's district).
     "broadcast": frozenset({KOORDINATOR, PENGAWAS, ADMIN}),
     "digest": frozenset({PENGAWAS, ADMIN}),
+    # Monitoring (issue 6): /laporan opens a member's pending self-reports; the standards
+    # self-assessment is the koordinator's; its results are for the KKG's pengawas too.
+    "report": frozenset((*KKG_MEMBER_ROLES, PENGAWAS)),
+    "report.standards": frozenset({KOORDINATOR}),
+    "report.results": frozenset({KOORDINATOR, PENGAWAS}),
 }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 20:11:31.626762
+Create Date: 2026-11-23 20:53:24.401722
 """
 
 from alembic import op
@@ -71,6 +71,8 @@ def upgrade() -> None:
     sa.Column('onboarded_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('unreachable_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('unreachable_reason', sa.String(length=200), nullable=True),
+    sa.Column('opted_out_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('erased_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_choices', sa.JSON(), nullable=True),
     sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_people_district_id_districts')),
@@ -99,6 +101,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_log_actor_person_id'), ['actor_person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
 
+    op.create_table('broadcasts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sender_person_id', sa.Integer(), nullable=True),
+    sa.Column('kkg_ids', sa.JSON(), nullable=False),
+    sa.Column('scope_label', sa.String(length=160), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('send_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('queued_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recipients', sa.Integer(), nullable=True),
+    sa.Column('summary_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['sender_person_id'], ['people.id'], name=op.f('fk_broadcasts_sender_person_id_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_broadcasts'))
+    )
+    with op.batch_alter_table('broadcasts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_broadcasts_send_at'), ['send_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_broadcasts_sender_person_id'), ['sender_person_id'], unique=False)
+
     op.create_table('calendar_feeds',
     sa.Column('kkg_id', sa.Integer(), nullable=False),
     sa.Column('token', sa.String(length=64), nullable=False),
@@ -123,6 +144,16 @@ def upgrade() -> None:
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_conversations_updated_at'), ['updated_at'], unique=False)
 
+    op.create_table('digest_rounds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('slot_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('kkgs', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_digest_rounds_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_rounds')),
+    sa.UniqueConstraint('person_id', 'slot_at', name='uq_digest_rounds_person_slot')
+    )
     op.create_table('identities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -223,6 +254,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_module_completions_completed_at'), ['completed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_module_completions_kkg_id'), ['kkg_id'], unique=False)
 
+    op.create_table('monitoring_slots',
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('pulse_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('support_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('standards_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_monitoring_slots_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('kkg_id', name=op.f('pk_monitoring_slots'))
+    )
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=True),
@@ -272,6 +311,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_polls_deadline'), ['deadline'], unique=False)
         batch_op.create_index(batch_op.f('ix_polls_kkg_id'), ['kkg_id'], unique=False)
 
+    op.create_table('pulse_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('asked_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=True),
+    sa.Column('answered_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_pulse_answers_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_pulse_answers_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pulse_answers')),
+    sa.UniqueConstraint('kkg_id', 'person_id', 'month', name='uq_pulse_answers_kkg_person_month')
+    )
+    with op.batch_alter_table('pulse_answers', schema=None) as batch_op:
+        batch_op.create_index('ix_pulse_answers_kkg_asked', ['kkg_id', 'asked_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pulse_answers_person_id'), ['person_id'], unique=False)
+
     op.create_table('roles',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -288,6 +344,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_roles_district_id'), ['district_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_roles_kkg_id'), ['kkg_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_roles_person_id'), ['person_id'], unique=False)
+
+    op.create_table('standards_assessments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('term', sa.String(length=8), nullable=False),
+    sa.Column('started_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_by_id', sa.Integer(), nullable=True),
+    sa.Column('completed_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('score', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_standards_assessments_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['started_by_id'], ['people.id'], name=op.f('fk_standards_assessments_started_by_id_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_standards_assessments')),
+    sa.UniqueConstraint('kkg_id', 'term', name='uq_standards_assessments_kkg_term')
+    )
+    with op.batch_alter_table('standards_assessments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_standards_assessments_completed_at'), ['completed_at'], unique=False)
 
     op.create_table('meetings',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -357,6 +429,20 @@ def upgrade() -> None:
     with op.batch_alter_table('poll_options', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_poll_options_poll_id'), ['poll_id'], unique=False)
 
+    op.create_table('standards_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assessment_id', sa.Integer(), nullable=False),
+    sa.Column('area', sa.String(length=40), nullable=False),
+    sa.Column('item_id', sa.String(length=40), nullable=False),
+    sa.Column('value', sa.Integer(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['people.id'], name=op.f('fk_standards_answers_answered_by_id_people'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['assessment_id'], ['standards_assessments.id'], name=op.f('fk_standards_answers_assessment_id_standards_assessments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_standards_answers')),
+    sa.UniqueConstraint('assessment_id', 'item_id', name='uq_standards_answers_assessment_item')
+    )
     op.create_table('work_plan_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kkg_id', sa.Integer(), nullable=False),
@@ -421,11 +507,39 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_poll_votes_ballot_id'), ['ballot_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_poll_votes_option_id'), ['option_id'], unique=False)
 
+    op.create_table('reflections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('asked_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reminded_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('tried', sa.Boolean(), nullable=True),
+    sa.Column('student_response', sa.Integer(), nullable=True),
+    sa.Column('answered_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('support_text', sa.Text(), nullable=True),
+    sa.Column('support_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('support_listed_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_reflections_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_reflections_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_reflections_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reflections')),
+    sa.UniqueConstraint('meeting_id', 'person_id', name='uq_reflections_meeting_person')
+    )
+    with op.batch_alter_table('reflections', schema=None) as batch_op:
+        batch_op.create_index('ix_reflections_kkg_asked', ['kkg_id', 'asked_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reflections_person_id'), ['person_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('reflections', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reflections_person_id'))
+        batch_op.drop_index('ix_reflections_kkg_asked')
+
+    op.drop_table('reflections')
     with op.batch_alter_table('poll_votes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_poll_votes_option_id'))
         batch_op.drop_index(batch_op.f('ix_poll_votes_ballot_id'))
@@ -443,6 +557,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_work_plan_items_kkg_id'))
 
     op.drop_table('work_plan_items')
+    op.drop_table('standards_answers')
     with op.batch_alter_table('poll_options', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_poll_options_poll_id'))
 
@@ -459,12 +574,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_meetings_checkin_code'))
 
     op.drop_table('meetings')
+    with op.batch_alter_table('standards_assessments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_standards_assessments_completed_at'))
+
+    op.drop_table('standards_assessments')
     with op.batch_alter_table('roles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_roles_person_id'))
         batch_op.drop_index(batch_op.f('ix_roles_kkg_id'))
         batch_op.drop_index(batch_op.f('ix_roles_district_id'))
 
     op.drop_table('roles')
+    with op.batch_alter_table('pulse_answers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pulse_answers_person_id'))
+        batch_op.drop_index('ix_pulse_answers_kkg_asked')
+
+    op.drop_table('pulse_answers')
     with op.batch_alter_table('polls', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_polls_kkg_id'))
         batch_op.drop_index(batch_op.f('ix_polls_deadline'))
@@ -478,6 +602,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbox_batch_id'))
 
     op.drop_table('outbox')
+    op.drop_table('monitoring_slots')
     with op.batch_alter_table('module_completions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_module_completions_kkg_id'))
         batch_op.drop_index(batch_op.f('ix_module_completions_completed_at'))
@@ -499,11 +624,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_identities_person_id'))
 
     op.drop_table('identities')
+    op.drop_table('digest_rounds')
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversations_updated_at'))
 
     op.drop_table('conversations')
     op.drop_table('calendar_feeds')
+    with op.batch_alter_table('broadcasts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_broadcasts_sender_person_id'))
+        batch_op.drop_index(batch_op.f('ix_broadcasts_send_at'))
+
+    op.drop_table('broadcasts')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_person_id'))
