@@ -35,6 +35,7 @@ async def suite(only: set[str], heavy: bool) -> None:
             "crash": partial(crash, backend, n),
             "scheduler": partial(scheduler, backend, 300_000 if heavy else 100_000),
             "inbound": partial(inbound, backend, 2000 if heavy else 400),
+            "digest": partial(__import__("bench.digest", fromlist=["_"]).digest_bench, backend),
         }
         for name, run in runs.items():
             if only and name not in only:

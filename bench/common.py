@@ -168,6 +168,7 @@ class Bot:
         self.proc = await asyncio.create_subprocess_exec(
             PY, "-m", "bench.bot_process", cwd=ROOT, env=self.env,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,  # its own process group: kill -9 takes its children too
         )  # fmt: skip
         ready = asyncio.get_running_loop().create_future()
         self._log = asyncio.create_task(self._read_log(ready))
@@ -196,7 +197,10 @@ class Bot:
     async def stop(self, kill: bool = False) -> None:
         if self.proc is None or self.proc.returncode is not None:
             return
-        self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        if kill:  # the bot and its dispatcher process die together, as in a crash
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        else:
+            self.proc.send_signal(signal.SIGTERM)
         try:
             await asyncio.wait_for(self.proc.wait(), 30)
         except TimeoutError:

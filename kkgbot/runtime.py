@@ -58,38 +58,79 @@ def start_scheduler(app: App, leader: SchedulerLeader, settings: Settings) -> As
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
     app = App(settings, SystemClock())
     await app.migrate()
-    if not settings.telegram_bot_token:
+    from kkgbot.web.setup import start_web, telegram_webhook_mode, web_wanted
+
+    if not settings.telegram_bot_token and not settings.whatsapp_configured:
         print(i18n.t(settings.language, "runtime.no_channel"))
         await app.close()
         return 2
-    from kkgbot.channels.telegram import TelegramChannel
+    lag_of: list = []  # the scheduler starts after the web server; /healthz reads it then
+    web = None
+    if web_wanted(settings):
+        web = await start_web(app, settings, scheduler_lag=lambda: lag_of[0]() if lag_of else None)
+    telegram = None
+    if settings.telegram_bot_token:
+        from kkgbot.channels.telegram import TelegramChannel
 
-    telegram = TelegramChannel(
-        settings.telegram_bot_token, settings.telegram_api_base_url, app.router.handle
-    )
-    app.add_channel(telegram)
+        on_inbound = web.state.metrics.counted(app.router.handle) if web else app.router.handle
+        telegram = TelegramChannel(
+            settings.telegram_bot_token, settings.telegram_api_base_url, on_inbound
+        )
+        if web is not None:
+            web.add_channel(app, telegram)  # counted and timed in /metrics
+        else:
+            app.add_channel(telegram)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    await telegram.start(polling=True, commands=command_menu(app.registry))
-    app.links.telegram_username = telegram.username
+    if telegram is not None:
+        webhook = web is not None and telegram_webhook_mode(settings)
+        if webhook:
+            web.attach_telegram(telegram)
+        await telegram.start(polling=not webhook, commands=command_menu(app.registry))
+        if webhook:
+            await web.register_telegram_webhook()
+        app.links.telegram_username = telegram.username
     leader = SchedulerLeader(app.engine, settings.database_url)
     scheduler = start_scheduler(app, leader, settings)
+    if web is not None:
+        from kkgbot.web.setup import scheduler_lag
+
+        lag_of.append(scheduler_lag(scheduler, app.clock.now))
+    sender = None  # Telegram's dispatcher in a child process: kkgbot/delivery/worker.py
+    if telegram is not None and settings.delivery_process:
+        from kkgbot.delivery.worker import CHANNELS, DispatcherProcess
+
+        sender = DispatcherProcess(settings)
+        await sender.start()
+        app.dispatcher.hand_over(CHANNELS, sender.notify)
     dispatcher = asyncio.create_task(app.dispatcher.run_forever(), name="dispatcher")
-    log.info("KKG Bot running on Telegram as @%s", telegram.username)
+    log.info(
+        "KKG Bot running: telegram=%s whatsapp=%s web=%s",
+        telegram.username if telegram else None,
+        settings.whatsapp_configured,
+        web.server.port if web else None,
+    )
     try:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
-        updater = telegram.application.updater
+        if web is not None:
+            await web.server.stop()  # no new inbound webhooks while winding down
+        updater = telegram.application.updater if telegram else None
         if updater is not None and updater.running:
             await updater.stop()  # no new inbound while the dispatcher winds down
         await app.dispatcher.stop()  # finishes what is on the wire, gives back the rest
         with contextlib.suppress(asyncio.CancelledError):
             await dispatcher
+        if sender is not None:
+            await sender.stop()
         await leader.release()
-        await telegram.stop()
+        if telegram is not None:
+            await telegram.stop()
+        if web is not None:
+            await web.stop()
         await app.close()
     return 0

@@ -113,3 +113,42 @@ async def test_two_dispatchers_share_one_outbox_without_sending_twice(fast):
             for app in apps:
                 await app.channels["telegram"].stop()
                 await app.close()
+
+
+async def test_a_handed_over_channel_is_left_to_the_other_dispatcher(fast):
+    async with telegram_app(fast, SystemClock()) as (app, srv):
+        woken: list[int] = []
+        app.dispatcher.hand_over(["telegram"], lambda: woken.append(1))
+        await put(app, 7, "balasan", kind=outbox.REPLY)
+        app.dispatcher.notify()
+        assert woken == [1]
+        assert await app.dispatcher.drain() == 0  # not ours to send
+        assert srv.sent_messages() == []
+
+
+async def test_the_dispatcher_process_sends_and_is_woken_by_its_parent(fast):
+    """kkgbot/delivery/worker.py: the Telegram dispatcher as a child process."""
+    from kkgbot.delivery.worker import DispatcherProcess
+
+    async with telegram_app(fast, SystemClock()) as (app, srv):
+        settings = fast.model_copy(
+            update={
+                "telegram_bot_token": TOKEN,
+                "telegram_api_base_url": srv.base_url,
+                "dispatcher_poll_seconds": 30.0,  # only the wake-up can make it send soon
+                "log_json": False,
+            }
+        )
+        child = DispatcherProcess(settings)
+        await child.start()
+        try:
+            await put(app, 8, "siaran pertama")
+            child.notify()
+            await srv.wait_until(lambda: len(srv.sent_messages()) >= 1, timeout=20)
+            await put(app, 9, "balasan", kind=outbox.REPLY)
+            child.notify()
+            await srv.wait_until(lambda: len(srv.sent_messages()) >= 2, timeout=20)
+        finally:
+            await child.stop(timeout=20)
+        assert child.proc is not None and child.proc.returncode == 0
+        assert {r.status for r in (await rows(app)).values()} == {outbox.SENT}

@@ -67,8 +67,10 @@ async def test_toggle_keyboard_marks_choices_and_kirim_submits(tg):
     assert all(len(b["callback_data"].encode()) <= 64 for b in ballot.buttons)
 
     await feed(app, channel, srv.user_presses(USER, "Literasi dasar"))
-    redrawn = srv.last_message(USER)
-    assert [b["text"] for b in redrawn.buttons][:2] == ["✅ Literasi dasar", "Numerasi kelas awal"]
+    redrawn = srv.current_message(USER, ballot.message_id)  # the ballot, edited in place
+    buttons = [b["text"] for row in redrawn["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons[:2] == ["✅ Literasi dasar", "Numerasi kelas awal"]
+    assert srv.last_message(USER).message_id == ballot.message_id  # no second ballot
     async with app.sessionmaker() as s:
         redraw = await s.scalar(
             select(OutboxMessage).where(OutboxMessage.idempotency_key.like("%:ballot"))

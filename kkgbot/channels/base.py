@@ -14,6 +14,9 @@ SENT, RETRY, RETRY_AFTER, UNREACHABLE, INVALID = (
     "unreachable",
     "invalid",
 )
+# Not sent as written, but announced (a WhatsApp template outside the 24-hour window): the
+# row waits as `held` and goes again when the person writes (kkgbot/delivery/held.py).
+HELD = "held"
 
 
 @dataclass
@@ -26,6 +29,7 @@ class Outgoing:
     file_mime: str | None = None
     file_data: bytes | None = None
     kind: str = "reply"
+    edit_of: str | None = None  # the channel's id of an earlier message to redraw in place
 
 
 @dataclass

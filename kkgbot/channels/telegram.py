@@ -7,10 +7,12 @@ twice; standalone buttons (e.g. RSVP) stay, since changing one's answer is allow
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -22,6 +24,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.warnings import PTBUserWarning
 
 from kkgbot.channels.base import (
     INVALID,
@@ -38,6 +41,14 @@ log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 OnInbound = Callable[[Inbound], Awaitable[None]]
+# Updates handled at once: one slow transaction must not hold up everybody else's answer
+# (measured in bench/: one at a time, replies waited seconds during a broadcast).
+UPDATES_AT_ONCE = 8
+# Telegram's answers when an earlier message cannot be redrawn: send a new one instead.
+EDIT_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
+# `Bot.do_api_request("sendMessage")` is the public way to skip `Message.de_json`; PTB warns
+# on every call that `send_message` exists. We know: keep the log free of it.
+DO_API_REQUEST_WARNING = r"Please use 'Bot\.(sendMessage|editMessageText)'"
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -76,21 +87,37 @@ def classify(exc: TelegramError) -> SendResult:
     return SendResult(RETRY, error=f"{type(exc).__name__}: {exc}")
 
 
+def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
+    choices = message.choices
+    return (
+        InlineKeyboardMarkup(
+            [[InlineKeyboardButton(c.label, callback_data=c.data)] for c in choices]
+        )
+        if choices
+        else None
+    )
+
+
 class TelegramChannel:
     name = "telegram"
 
-    def __init__(self, token: str, base_url: str, on_inbound: OnInbound) -> None:
+    def __init__(
+        self, token: str, base_url: str, on_inbound: OnInbound, pool_size: int = 24
+    ) -> None:
         self.on_inbound = on_inbound
+        warnings.filterwarnings("ignore", DO_API_REQUEST_WARNING, PTBUserWarning)
         self.application = (
             Application.builder()
             .token(token)
             .base_url(base_url)
             .base_file_url(base_url.replace("/bot", "/file/bot"))
-            .connection_pool_size(64)
+            .connection_pool_size(pool_size)  # httpx scans its pool on every request
+            .concurrent_updates(UPDATES_AT_ONCE)
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.bot = self.application.bot
+        self._chats: dict[str, list] = {}  # chat -> [lock, updates holding or awaiting it]
 
     @property
     def username(self) -> str | None:
@@ -128,9 +155,21 @@ class TelegramChannel:
                 log.warning("could not set the %s command menu", lang, exc_info=True)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        inbound = await self._to_inbound(update)
-        if inbound is not None:
-            await self.on_inbound(inbound)
+        """Updates of different chats run side by side (PTB `concurrent_updates`); those of
+        one chat wait for each other, so a person's messages are handled in order."""
+        chat = update.effective_chat
+        key = str(chat.id) if chat is not None else f"u{update.update_id}"
+        entry = self._chats.setdefault(key, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                inbound = await self._to_inbound(update)
+                if inbound is not None:
+                    await self.on_inbound(inbound)
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del self._chats[key]
 
     async def _to_inbound(self, update: Update) -> Inbound | None:
         external_id = f"u{update.update_id}"
@@ -176,31 +215,74 @@ class TelegramChannel:
             media=media,
         )
 
+    async def _call(self, method: str, **params: Any) -> Any:
+        """One Bot API call through PTB's own request and error handling, the answer kept
+        as the raw dict: turning every answer into a `Message` (de_json) costs CPU the
+        dispatcher needs at broadcast rates, and all we keep of it is the message id."""
+        return await self.bot.do_api_request(method, api_kwargs=params)
+
     async def send(self, message: Outgoing) -> SendResult:
         markup = (
-            InlineKeyboardMarkup(
-                [[InlineKeyboardButton(c.label, callback_data=c.data)] for c in message.choices]
-            )
+            {
+                "inline_keyboard": [
+                    [{"text": c.label, "callback_data": c.data}] for c in message.choices
+                ]
+            }
             if message.choices
             else None
         )
         try:
+            if message.edit_of and message.file_data is None:
+                edited = await self._edit(message, markup)
+                if edited is not None:
+                    return edited
             if message.file_data is not None:
                 caption = message.text if len(message.text) <= CAPTION_LIMIT else None
                 if caption is None:
                     for part in split_text(message.text):
-                        await self.bot.send_message(message.address, part)
+                        await self._call("sendMessage", chat_id=message.address, text=part)
                 sent = await self.bot.send_document(
                     message.address,
                     document=InputFile(message.file_data, filename=message.file_name),
                     caption=caption,
-                    reply_markup=markup,
+                    reply_markup=_keyboard(message),
                 )
-            else:
-                parts = split_text(message.text or "…")
-                for part in parts[:-1]:
-                    await self.bot.send_message(message.address, part)
-                sent = await self.bot.send_message(message.address, parts[-1], reply_markup=markup)
+                return SendResult(SENT, external_id=str(sent.message_id))
+            parts = split_text(message.text or "…")
+            for part in parts[:-1]:
+                await self._call("sendMessage", chat_id=message.address, text=part)
+            params: dict[str, Any] = {"chat_id": message.address, "text": parts[-1]}
+            if markup:
+                params["reply_markup"] = markup
+            answer = await self._call("sendMessage", **params)
         except TelegramError as exc:
             return classify(exc)
-        return SendResult(SENT, external_id=str(sent.message_id))
+        return SendResult(SENT, external_id=str(answer["message_id"]))
+
+    async def _edit(self, message: Outgoing, markup: dict | None) -> SendResult | None:
+        """Redraw an earlier message in place (a poll ballot after a toggle).
+
+        "Not modified" means the chat already shows this text: sent. A message that is gone
+        or too old to edit is answered with None, and the caller sends a new one instead.
+        """
+        parts = split_text(message.text or "…")
+        if len(parts) > 1 or not str(message.edit_of).isdigit():
+            return None
+        params: dict[str, Any] = {
+            "chat_id": message.address,
+            "message_id": int(str(message.edit_of)),
+            "text": parts[0],
+        }
+        if markup:
+            params["reply_markup"] = markup
+        try:
+            await self._call("editMessageText", **params)
+        except BadRequest as exc:
+            reason = str(exc).lower()
+            if "not modified" in reason:
+                return SendResult(SENT, external_id=message.edit_of)
+            if any(gone in reason for gone in EDIT_GONE):
+                log.info("message %s cannot be edited (%s): sending anew", message.edit_of, exc)
+                return None
+            raise
+        return SendResult(SENT, external_id=message.edit_of)

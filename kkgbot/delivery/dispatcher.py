@@ -4,7 +4,7 @@ Two ways to run, one set of rules:
 - `drain()` sends everything due now, one message at a time, strictly in order (priority,
   not_before, id). The console and the scripted tests call it after every line, so their
   transcripts are deterministic.
-- `run_forever()` is the production pipeline: a claimer keeps about two seconds of due
+- `run_forever()` is the production pipeline: a claimer keeps about a second of due
   work in memory (replies are always claimed, even when the buffer is full of bulk), one
   lane per channel paces it through the channel's limits with bounded concurrency, and a
   recorder writes outcomes back in batches. Leases are renewed while rows are held, so a
@@ -17,7 +17,9 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections import Counter
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,6 +36,10 @@ from kkgbot.engine.messages import Choice
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)
+ADAPT_WINDOW = 2.0  # seconds of finished sends that measure the achieved rate
+ADAPT_SECONDS = 1.0  # claimed work to hold, in seconds of the achieved rate
+RECORD_LINGER = 0.05  # seconds the recorder waits for more outcomes to write together
+RECORD_BATCH = 50  # ... unless this many are already waiting
 
 
 class Dispatcher:
@@ -58,12 +64,27 @@ class Dispatcher:
         self._results: asyncio.Queue[Outcome | None] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
+        # Channels another process dispatches (kkgbot/delivery/worker.py), and who to tell
+        # when something is enqueued for them.
+        self.elsewhere: set[str] = set()
+        self.forward: list[Callable[[], None]] = []
+        self._done_times: deque[float] = deque()  # when recent sends finished (monotonic)
 
     # ------------------------------------------------------------------ shared pieces
 
     def notify(self) -> None:
         """Something was enqueued: look for due work now rather than at the next poll."""
         self.wake.set()
+        for wake_other in self.forward:
+            wake_other()
+
+    def hand_over(self, channels: Iterable[str], wake: Callable[[], None]) -> None:
+        """Leave `channels` to another dispatcher (a child process) and wake it on notify."""
+        self.elsewhere.update(channels)
+        self.forward.append(wake)
+
+    def _mine(self) -> list[str]:
+        return [name for name in self.channels if name not in self.elsewhere]
 
     def limits(self, channel: str) -> ChannelLimits:
         if channel not in self._limits:
@@ -78,6 +99,7 @@ class Dispatcher:
             text=payload.get("text", ""),
             choices=[Choice(c["label"], c["data"]) for c in payload.get("choices", [])],
             kind=row.kind,
+            edit_of=payload.get("edit_of"),
         )
         if payload.get("file_id") is not None:
             async with self.sessionmaker() as session:
@@ -119,7 +141,7 @@ class Dispatcher:
         done = 0
         while done < max_rounds:
             rows, stopped = await store.claim(
-                self.sessionmaker, list(self.channels), self.clock.now(), 1, self.lease
+                self.sessionmaker, self._mine(), self.clock.now(), 1, self.lease
             )
             if not rows:
                 if stopped:
@@ -141,11 +163,24 @@ class Dispatcher:
     # ------------------------------------------------------------------ the pipeline
 
     def _buffer_cap(self) -> int:
-        rate = sum(
+        """How many claimed rows to hold: about `ADAPT_SECONDS` of what we actually achieve.
+
+        Sized to the configured rate, the buffer held seconds of work whenever the process
+        could not reach that rate (CPU, a slow server), and every row in it was a lease to
+        renew and a message another dispatcher could not take. Replies never wait behind it
+        (lanes send them first), but a small buffer also keeps claims and records short.
+        """
+        configured = sum(
             (self.limits(name).overall.rate if self.limits(name).overall else 50.0)
-            for name in self.channels
+            for name in self._mine()
         )
-        return int(min(5000, max(20, rate * self.settings.delivery_buffer_seconds)))
+        ceiling = min(5000, max(20, configured * self.settings.delivery_buffer_seconds))
+        now = time.monotonic()
+        while self._done_times and self._done_times[0] < now - ADAPT_WINDOW:
+            self._done_times.popleft()
+        achieved = len(self._done_times) / ADAPT_WINDOW
+        floor = max(20, 2 * self.settings.delivery_concurrency)
+        return int(min(ceiling, max(floor, achieved * ADAPT_SECONDS)))
 
     def _lane(self, channel: str) -> Lane:
         lane = self._lanes.get(channel)
@@ -174,7 +209,7 @@ class Dispatcher:
             try:
                 rows, stopped = await store.claim(
                     self.sessionmaker,
-                    list(self.channels),
+                    self._mine(),
                     self.clock.now(),
                     limit,
                     self.lease,
@@ -196,11 +231,12 @@ class Dispatcher:
 
     async def _record_loop(self) -> None:
         """Batches outcomes into one transaction; a None in the queue means: flush and end."""
-        cap = self._buffer_cap()
         while True:
             first = await self._results.get()
             batch = [] if first is None else [first]
             end = first is None
+            if not end and self._results.qsize() < RECORD_BATCH:
+                await asyncio.sleep(RECORD_LINGER)  # a few more make one transaction, not many
             while not self._results.empty() and len(batch) < 1000 and not end:
                 item = self._results.get_nowait()
                 if item is None:
@@ -211,7 +247,7 @@ class Dispatcher:
                 await self._record(batch)
             if end:
                 return
-            if len(self._held) < cap // 2:
+            if len(self._held) < self._buffer_cap() // 2:
                 self.wake.set()  # room in the buffer: claim more
 
     async def _record(self, batch: list[Outcome]) -> None:
@@ -222,8 +258,10 @@ class Dispatcher:
             except Exception:
                 log.exception("recording %d outcomes failed; retrying", len(batch))
                 await asyncio.sleep(1.0)
+        now = time.monotonic()
         for outcome in batch:
             self._held.pop(outcome.row.id, None)
+            self._done_times.append(now)
 
     async def _renew_loop(self) -> None:
         every = max(0.5, self.settings.delivery_lease_seconds / 3)

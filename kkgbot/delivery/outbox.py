@@ -36,6 +36,7 @@ QUEUED, SENDING, SENT, DELIVERED, FAILED, DEAD = (
     "dead",
 )
 UNREACHABLE = "unreachable"  # stopped because the person blocked the bot or cannot be reached
+HELD = "held"  # not sent: waits for the person to write (WhatsApp's 24-hour window)
 EXPIRED = "expired"  # dropped unsent: past its `expires_at` (see Draft.expires_at)
 PENDING_STATUSES = (QUEUED, SENDING, FAILED)
 DUE_STATUSES = (QUEUED, FAILED)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kkgbot.channels.base import INVALID, RETRY_AFTER, SENT, UNREACHABLE, SendResult
+from kkgbot.channels.base import HELD, INVALID, RETRY_AFTER, SENT, UNREACHABLE, SendResult
 from kkgbot.db.models import OutboxMessage, Person
 from kkgbot.delivery import outbox
 from kkgbot.delivery.reachability import mark_unreachable, unreachable_among
@@ -175,6 +175,16 @@ def _values(row: Claimed, now: datetime, **changes: Any) -> dict[str, Any]:
     return values
 
 
+# A channel's outcome -> the row's status, for outcomes that settle the row at once. Any
+# other outcome (retry, retry_after) is a transient failure: backoff, then `dead`.
+SETTLED: dict[str, str] = {
+    SENT: outbox.SENT,
+    UNREACHABLE: outbox.UNREACHABLE,  # blocked or gone: reachability stops their bulk
+    INVALID: outbox.DEAD,  # the channel refused the request itself (400): never retried
+    HELD: outbox.HELD,  # not sent, waiting for the person to write (WhatsApp 24-hour window)
+}
+
+
 @dataclass
 class Outcome:
     row: Claimed
@@ -195,12 +205,16 @@ def decide(
     """
     row, result, now = outcome.row, outcome.result, outcome.at
     error = (result.error or "")[:1000] or None
-    if result.outcome == SENT:
-        return _values(row, now, status=outbox.SENT, sent_at=now, external_id=result.external_id)
-    if result.outcome == UNREACHABLE:
-        return _values(row, now, status=outbox.UNREACHABLE, last_error=error)
-    if result.outcome == INVALID:
-        return _values(row, now, status=outbox.DEAD, last_error=error)
+    settled = SETTLED.get(result.outcome)
+    if settled is not None:
+        return _values(
+            row,
+            now,
+            status=settled,
+            sent_at=now if settled == outbox.SENT else None,
+            external_id=result.external_id,
+            last_error=row.last_error if settled == outbox.SENT else error,
+        )
     if row.attempts >= settings.max_attempts:
         reason = f"gave up after {row.attempts} attempts: {error}"
         return _values(row, now, status=outbox.DEAD, last_error=reason[:1000])
