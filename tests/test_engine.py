@@ -157,7 +157,10 @@ async def test_english_person_gets_english_refusals(console_app):
 async def test_writing_again_makes_an_unreachable_person_reachable(console_app):
     async with console_app.sessionmaker() as s, s.begin():
         person = await s.scalar(select(Person).where(Person.name == "Yohanes Bili"))
-        person.unreachable_at, person.unreachable_reason = START, "Forbidden: bot was blocked by the user"
+        person.unreachable_at, person.unreachable_reason = (
+            START,
+            "Forbidden: bot was blocked by the user",
+        )
     reply = await say(console_app, "guru8", "/bantuan")
     assert "Perintah yang bisa Anda pakai" in reply
     async with console_app.sessionmaker() as s:
