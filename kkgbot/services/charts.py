@@ -12,13 +12,6 @@ import io
 import textwrap
 import warnings
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
 BAR_COLOUR = "#2a7ab0"
 WIDTH_IN, DPI = 8.0, 100
 
@@ -38,6 +31,10 @@ def bar_chart_png(
     notes: list[str] | None = None,
     xlabel: str = "",
 ) -> bytes:
+    # Imported here: matplotlib costs half a second at start-up, and most runs draw nothing.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     """Horizontal bars, first label on top; `notes` are printed at the end of each bar."""
     count = max(len(labels), 1)
     fig = Figure(figsize=(WIDTH_IN, 1.6 + 0.55 * count), dpi=DPI)

@@ -6,13 +6,15 @@ needing attention and leaves the rest to the spreadsheet, so it stays short on a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is made: it slows start-up
+    from openpyxl import Workbook
+
 import io
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from kkgbot import i18n
 from kkgbot.services.charts import bar_chart_png
@@ -167,6 +169,8 @@ def digest_chart(d: Digest, lang: str) -> bytes:
 
 
 def _sheet(book: Workbook, title: str, head: list[str], rows: list[list]) -> None:
+    from openpyxl.styles import Font
+
     sheet = book.create_sheet(title[:31])
     sheet.append(head)
     for cell in sheet[1]:
@@ -183,6 +187,8 @@ def _ratio(value: float | None) -> float | None:
 
 def digest_xlsx(d: Digest, lang: str) -> bytes:
     """One sheet per topic, one row per KKG (and one per inactive member on their sheet)."""
+    from openpyxl import Workbook
+
     c = lambda key: i18n.t(lang, f"digest.col_{key}")  # noqa: E731
     s = lambda key: i18n.t(lang, f"digest.sheet_{key}")  # noqa: E731
     book = Workbook()

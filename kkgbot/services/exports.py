@@ -8,12 +8,15 @@ feature is installed; until then the sheet says there is no data yet.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is made: it slows start-up
+    from openpyxl import Workbook
+
 import io
 import logging
 from datetime import datetime, timedelta
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,6 +43,8 @@ def file_name(kkgs: list[Kkg], now: datetime) -> str:
 
 
 def _sheet(book: Workbook, title: str, head: list[str]):
+    from openpyxl.styles import Font
+
     sheet = book.create_sheet(title[:31])
     sheet.append(head)
     for cell in sheet[1]:
@@ -50,6 +55,8 @@ def _sheet(book: Workbook, title: str, head: list[str]):
 
 async def scope_workbook(session: AsyncSession, kkgs: list[Kkg], now: datetime, lang: str) -> bytes:
     """Attendance, polls, reports and learning of the KKGs, over the last year."""
+    from openpyxl import Workbook
+
     c = lambda key, **kw: i18n.t(lang, f"exports.col_{key}", **kw)  # noqa: E731
     s = lambda key: i18n.t(lang, f"exports.sheet_{key}")  # noqa: E731
     yes, no = i18n.t(lang, "common.yes_button"), i18n.t(lang, "exports.no_word")

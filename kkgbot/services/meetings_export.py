@@ -5,10 +5,13 @@ Column headings are in the reader's language; times in the KKG's zone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is made: it slows start-up
+    pass
+
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
@@ -28,6 +31,9 @@ def file_name(meeting: Meeting, kkg: Kkg) -> str:
 
 
 async def attendance_sheet(session: AsyncSession, meeting: Meeting, kkg: Kkg, lang: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     def t(key: str, **params: object) -> str:
         return i18n.t(lang, f"meetings.{key}", **params)
 
