@@ -104,8 +104,8 @@ async def find_person(session: AsyncSession, ref: str) -> list[Person]:
     except FieldError:
         phone = None
     handle = ref.lstrip("@").lower()
-    query = (
-        select(Person)
+    matching = (
+        select(Person.id)
         .outerjoin(Identity, Identity.person_id == Person.id)
         .where(
             or_(
@@ -115,8 +115,9 @@ async def find_person(session: AsyncSession, ref: str) -> list[Person]:
                 func.lower(Person.name) == ref.lower(),
             )
         )
-        .distinct()
     )
+    # By id: PostgreSQL cannot DISTINCT a row that has a JSON column.
+    query = select(Person).where(Person.id.in_(matching)).order_by(Person.id)
     return list((await session.scalars(query)).unique())
 
 
