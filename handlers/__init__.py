@@ -4,29 +4,42 @@ from kkgbot.engine.commands import Registry
 
 
 def register_all(registry: Registry) -> Registry:
-    from handlers import help, language, membership, onboarding, profile, roles_admin
+    # Imported here so that importing one handler module does not import them all.
+    from handlers import (
+        broadcast,
+        digest,
+        help,
+        language,
+        learning,
+        meetings,
+        membership,
+        monitoring,
+        onboarding,
+        polls,
+        polls_results,
+        privacy,
+        profile,
+        roles_admin,
+        workplan,
+    )
 
-    for module in (onboarding, help, language, profile, membership, roles_admin):
-        module.register(registry)
-    from handlers import polls, polls_results, workplan
-
-    for module in (polls, polls_results, workplan):
-        module.register(registry)
-    from handlers import meetings
-
-    meetings.register(registry)
-    from handlers import learning
-
-    learning.register(registry)
-    from handlers import monitoring
-
-    monitoring.register(registry)
-    from handlers import privacy
-
-    privacy.register(registry)
-    from handlers import broadcast, digest
-
-    for module in (broadcast, digest):
+    for module in (
+        onboarding,
+        help,
+        language,
+        profile,
+        membership,
+        roles_admin,
+        polls,
+        polls_results,
+        workplan,
+        meetings,
+        learning,
+        monitoring,
+        privacy,
+        broadcast,
+        digest,
+    ):
         module.register(registry)
     return registry
 
