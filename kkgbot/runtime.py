@@ -68,13 +68,25 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
     web = None
     if web_wanted(settings):
         web = await start_web(app, settings, scheduler_lag=lambda: lag_of[0]() if lag_of else None)
+    sender = None  # Telegram's dispatcher in a child process: kkgbot/delivery/worker.py
+    if settings.telegram_bot_token and settings.delivery_process:
+        from kkgbot.delivery.worker import CHANNELS, DispatcherProcess
+
+        # Started first, so it gets ready while this process starts its own side.
+        on_sent = web.state.metrics.observe_send if web is not None else None
+        sender = DispatcherProcess(settings, on_sent)  # its sends counted in /metrics
+        await sender.start()
+        app.dispatcher.hand_over(CHANNELS, sender.notify)
     telegram = None
     if settings.telegram_bot_token:
         from kkgbot.channels.telegram import TelegramChannel
 
         on_inbound = web.state.metrics.counted(app.router.handle) if web else app.router.handle
         telegram = TelegramChannel(
-            settings.telegram_bot_token, settings.telegram_api_base_url, on_inbound
+            settings.telegram_bot_token,
+            settings.telegram_api_base_url,
+            on_inbound,
+            max_upload_bytes=settings.max_upload_bytes,
         )
         if web is not None:
             web.add_channel(app, telegram)  # counted and timed in /metrics
@@ -95,17 +107,13 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
         app.links.telegram_username = telegram.username
     leader = SchedulerLeader(app.engine, settings.database_url)
     scheduler = start_scheduler(app, leader, settings)
+    log.info("scheduler started")
     if web is not None:
         from kkgbot.web.setup import scheduler_lag
 
         lag_of.append(scheduler_lag(scheduler, app.clock.now))
-    sender = None  # Telegram's dispatcher in a child process: kkgbot/delivery/worker.py
-    if telegram is not None and settings.delivery_process:
-        from kkgbot.delivery.worker import CHANNELS, DispatcherProcess
-
-        sender = DispatcherProcess(settings)
-        await sender.start()
-        app.dispatcher.hand_over(CHANNELS, sender.notify)
+    if sender is not None:  # "running" means answers go out: wait for the sender too
+        await sender.wait_ready()
     dispatcher = asyncio.create_task(app.dispatcher.run_forever(), name="dispatcher")
     log.info(
         "KKG Bot running: telegram=%s whatsapp=%s web=%s",

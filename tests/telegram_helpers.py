@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 from collections.abc import AsyncIterator
 
 from kkgbot.app import App
@@ -30,7 +31,9 @@ async def telegram_bot(
     app = App(settings, SystemClock())
     if seed:
         await app.seed_demo()
-    channel = TelegramChannel(TOKEN, srv.base_url, app.router.handle)
+    channel = TelegramChannel(
+        TOKEN, srv.base_url, app.router.handle, max_upload_bytes=settings.max_upload_bytes
+    )
     app.add_channel(channel)
     await channel.start(polling=True, commands=command_menu(app.registry))
     app.links.telegram_username = channel.username
@@ -58,3 +61,35 @@ async def press(srv: FakeTelegramServer, user: int, label: str, count: int = 1) 
     srv.user_presses(user, label)
     sent = await srv.wait_for_messages(user, before + count, timeout=10)
     return [m.text or "" for m in sent[before:]]
+
+
+@contextlib.asynccontextmanager
+async def telegram_on_movable_clock(
+    settings: Settings, start
+) -> AsyncIterator[tuple[App, FakeTelegramServer, TelegramChannel]]:
+    """The demo bot on a movable clock with a Telegram channel fed update by update (no
+    polling), and the console for the demo koordinator: for tests that move time."""
+    from kkgbot.channels.console import ConsoleChannel
+    from kkgbot.clock import MovableClock
+
+    srv = await FakeTelegramServer(token=TOKEN).start()
+    app = App(settings, MovableClock(start), {})
+    channel = TelegramChannel(TOKEN, srv.base_url, app.router.handle)
+    app.add_channel(channel)
+    app.add_channel(ConsoleChannel(io.StringIO()))
+    await channel.application.initialize()
+    await app.seed_demo()
+    try:
+        yield app, srv, channel
+    finally:
+        await channel.application.shutdown()
+        await app.close()
+        await srv.stop()
+
+
+async def feed(app: App, channel: TelegramChannel, update: dict) -> None:
+    """One update straight into the channel's handler, then everything due is sent."""
+    from telegram import Update
+
+    await channel._on_update(Update.de_json(update, channel.bot), None)  # noqa: SLF001
+    await app.dispatcher.drain()

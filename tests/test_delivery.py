@@ -243,3 +243,14 @@ async def test_delivery_summary_of_a_batch(bot):
     assert summary.pending == 1 and not summary.finished
     assert summary.unreachable_people == [blocked]
     assert any("button_data_invalid" in reason.lower() for reason in summary.errors)
+
+
+async def test_a_reminder_with_a_deadline_overtakes_older_bulk(bot):
+    app, srv = bot
+    meeting = START + timedelta(hours=2)
+    for chat in range(70, 75):  # a backlog of announcements, due earlier
+        await put(app, chat, f"pengumuman {chat}", not_before=START - timedelta(minutes=10))
+    await put(app, 75, "pengingat rapat", not_before=START, expires_at=meeting)
+    await put(app, 76, "balasan", kind=outbox.REPLY)
+    claimed, _ = await store.claim(app.sessionmaker, ["telegram"], START, 3, app.dispatcher.lease)
+    assert [c.payload["text"] for c in claimed] == ["balasan", "pengingat rapat", "pengumuman 70"]

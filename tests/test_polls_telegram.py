@@ -6,48 +6,28 @@ polling loop to wait on), and the dispatcher sends the outbox through the real B
 
 from __future__ import annotations
 
-import io
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
-from telegram import Update
 
 from kkgbot.app import App
-from kkgbot.channels.console import ConsoleChannel
 from kkgbot.channels.telegram import TelegramChannel
-from kkgbot.clock import MovableClock
 from kkgbot.db.models import OutboxMessage
 from kkgbot.db.poll_models import PollBallot, PollVote
 from tests.conftest import START
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.telegram_helpers import feed, telegram_on_movable_clock
 from tests.test_engine import say
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
-TOKEN = "123456:TEST-token"
 USER = 4242
 
 
 @pytest.fixture
 async def tg(settings) -> AsyncIterator[tuple[App, FakeTelegramServer, TelegramChannel]]:
-    srv = await FakeTelegramServer(token=TOKEN).start()
-    app = App(settings, MovableClock(START), {})
-    channel = TelegramChannel(TOKEN, srv.base_url, app.router.handle)
-    app.add_channel(channel)
-    app.add_channel(ConsoleChannel(io.StringIO()))  # the demo koordinator's console
-    await channel.application.initialize()
-    await app.seed_demo()
-    try:
-        yield app, srv, channel
-    finally:
-        await channel.application.shutdown()
-        await app.close()
-        await srv.stop()
-
-
-async def feed(app: App, channel: TelegramChannel, update: dict) -> None:
-    await channel._on_update(Update.de_json(update, channel.bot), None)  # noqa: SLF001
-    await app.dispatcher.drain()
+    async with telegram_on_movable_clock(settings, START) as running:
+        yield running
 
 
 async def test_toggle_keyboard_marks_choices_and_kirim_submits(tg):

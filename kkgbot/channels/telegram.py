@@ -8,6 +8,7 @@ twice; standalone buttons (e.g. RSVP) stay, since changing one's answer is allow
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
@@ -35,7 +36,8 @@ from kkgbot.channels.base import (
     Outgoing,
     SendResult,
 )
-from kkgbot.engine.messages import Inbound
+from kkgbot.channels.telegram_request import AiohttpRequest
+from kkgbot.engine.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Inbound, InboundFile
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096
@@ -44,11 +46,26 @@ OnInbound = Callable[[Inbound], Awaitable[None]]
 # Updates handled at once: one slow transaction must not hold up everybody else's answer
 # (measured in bench/: one at a time, replies waited seconds during a broadcast).
 UPDATES_AT_ONCE = 8
+POLL_SECONDS = 10  # getUpdates long-poll timeout
+ALLOWED_UPDATES = ["message", "callback_query"]
 # Telegram's answers when an earlier message cannot be redrawn: send a new one instead.
 EDIT_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
 # `Bot.do_api_request("sendMessage")` is the public way to skip `Message.de_json`; PTB warns
 # on every call that `send_message` exists. We know: keep the log free of it.
 DO_API_REQUEST_WARNING = r"Please use 'Bot\.(sendMessage|editMessageText)'"
+DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024  # settings.max_upload_bytes; bots may fetch 20 MB
+
+
+def _upload_of(message: Any) -> tuple[str, str, str, int | None] | None:
+    """(file_id, name, mime, announced size) of a document or photo (its largest size)."""
+    if message.document is not None:
+        doc = message.document
+        name = doc.file_name or f"file-{doc.file_unique_id}"
+        return doc.file_id, name, doc.mime_type or "application/octet-stream", doc.file_size
+    if message.photo:
+        photo = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        return photo.file_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg", photo.file_size
+    return None
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -102,22 +119,29 @@ class TelegramChannel:
     name = "telegram"
 
     def __init__(
-        self, token: str, base_url: str, on_inbound: OnInbound, pool_size: int = 24
+        self,
+        token: str,
+        base_url: str,
+        on_inbound: OnInbound,
+        pool_size: int = 24,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
     ) -> None:
         self.on_inbound = on_inbound
+        self.max_upload_bytes = max_upload_bytes
         warnings.filterwarnings("ignore", DO_API_REQUEST_WARNING, PTBUserWarning)
         self.application = (
             Application.builder()
             .token(token)
             .base_url(base_url)
             .base_file_url(base_url.replace("/bot", "/file/bot"))
-            .connection_pool_size(pool_size)  # httpx scans its pool on every request
+            .request(AiohttpRequest(pool_size))  # the send path's CPU: see telegram_request
             .concurrent_updates(UPDATES_AT_ONCE)
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.bot = self.application.bot
         self._chats: dict[str, list] = {}  # chat -> [lock, updates holding or awaiting it]
+        self._poller: asyncio.Task[None] | None = None
 
     @property
     def username(self) -> str | None:
@@ -130,12 +154,52 @@ class TelegramChannel:
         if commands:
             await self.set_commands(commands)
         await self.application.start()
-        if polling and self.application.updater is not None:
-            await self.application.updater.start_polling(
-                poll_interval=0.0, timeout=10, allowed_updates=["message", "callback_query"]
-            )
+        if polling:
+            self._poller = asyncio.create_task(self._poll(), name="telegram-polling")
+
+    async def _poll(self) -> None:
+        """Long polling that confirms updates to Telegram only once they are handled.
+
+        PTB's Updater confirms a batch (the next getUpdates' offset) as soon as it is queued,
+        before our handler has committed it: a crash then loses those messages for good
+        (the soak lost 7-140 at a kill). Here the offset moves past a batch only after every
+        update in it went through the router, whose commit records it in `inbound_seen`; an
+        update Telegram sends again after a crash is then recognised and not handled twice.
+        """
+        offset: int | None = None
+        failures = 0
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset, timeout=POLL_SECONDS, allowed_updates=ALLOWED_UPDATES
+                )
+                failures = 0
+            except RetryAfter as exc:
+                await asyncio.sleep(_seconds(exc.retry_after))
+                continue
+            except TelegramError as exc:  # network trouble, a 5xx, another poller (409)
+                failures += 1
+                log.warning("getUpdates failed (%s); retrying", exc)
+                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                continue
+            if updates:
+                await asyncio.gather(*(self.process(update) for update in updates))
+                offset = updates[-1].update_id + 1
+
+    async def process(self, update: Update) -> None:
+        """One update through PTB's handlers, within its concurrency limit; returns when it
+        is handled (the webhook answers Telegram only then, for the same reason)."""
+        application = self.application
+        await application.update_processor.process_update(
+            update, application.process_update(update)
+        )
 
     async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
@@ -143,8 +207,10 @@ class TelegramChannel:
         await self.application.shutdown()
 
     async def set_commands(self, commands: dict[str, list[tuple[str, str]]]) -> None:
-        """The menu per language; a failure is logged, never fatal (the bot works without it)."""
-        for lang, entries in commands.items():
+        """The menu per language; a failure is logged, never fatal (the bot works without it).
+        The languages are set side by side: one round trip instead of three at start-up."""
+
+        async def one(lang: str, entries: list[tuple[str, str]]) -> None:
             try:
                 await self.bot.set_my_commands(
                     [BotCommand(word, desc[:256]) for word, desc in entries],
@@ -153,6 +219,8 @@ class TelegramChannel:
                 )
             except TelegramError:
                 log.warning("could not set the %s command menu", lang, exc_info=True)
+
+        await asyncio.gather(*(one(lang, entries) for lang, entries in commands.items()))
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Updates of different chats run side by side (PTB `concurrent_updates`); those of
@@ -206,6 +274,7 @@ class TelegramChannel:
                 if message.location
                 else "file"
             )
+        file, error, size = await self._fetch(message) if media else (None, None, None)
         return Inbound(
             channel=self.name,
             address=str(message.chat.id),
@@ -213,7 +282,36 @@ class TelegramChannel:
             external_id=external_id,
             username=message.from_user.username if message.from_user else None,
             media=media,
+            file=file,
+            file_error=error,
+            file_size=size,
         )
+
+    async def _fetch(self, message: Any) -> tuple[InboundFile | None, str | None, int | None]:
+        """The bytes of a document or photo, fetched before routing (getFile, then the
+        download), so conversation steps can keep it; a file above the cap is not fetched."""
+        upload = _upload_of(message)
+        if upload is None:
+            return None, None, None
+        file_id, name, mime, size = upload
+        if size is not None and size > self.max_upload_bytes:
+            return None, FILE_TOO_LARGE, size
+        try:
+            found = await self.bot.get_file(file_id)
+            if found.file_size is not None and found.file_size > self.max_upload_bytes:
+                return None, FILE_TOO_LARGE, found.file_size
+            data = bytes(await found.download_as_bytearray())
+        except BadRequest as exc:
+            if "too big" in str(exc).lower():
+                return None, FILE_TOO_LARGE, size
+            log.warning("could not fetch file %s: %s", file_id, exc)
+            return None, FILE_UNAVAILABLE, size
+        except (TelegramError, RuntimeError) as exc:
+            log.warning("could not fetch file %s: %s", file_id, exc)
+            return None, FILE_UNAVAILABLE, size
+        if len(data) > self.max_upload_bytes:
+            return None, FILE_TOO_LARGE, len(data)
+        return InboundFile(name, mime, data), None, len(data)
 
     async def _call(self, method: str, **params: Any) -> Any:
         """One Bot API call through PTB's own request and error handling, the answer kept
@@ -266,7 +364,7 @@ class TelegramChannel:
         or too old to edit is answered with None, and the caller sends a new one instead.
         """
         parts = split_text(message.text or "…")
-        if len(parts) > 1 or not str(message.edit_of).isdigit():
+        if len(parts) > 1 or not str(message.edit_of).isdecimal():
             return None
         params: dict[str, Any] = {
             "chat_id": message.address,

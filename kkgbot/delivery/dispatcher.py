@@ -33,6 +33,7 @@ from kkgbot.delivery.ratelimit import ChannelLimits, limits_for
 from kkgbot.delivery.reachability import mark_unreachable  # noqa: F401 (re-exported)
 from kkgbot.delivery.store import Claimed, Outcome
 from kkgbot.engine.messages import Choice
+from kkgbot.logs import RedactSecrets
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,12 +56,16 @@ class Dispatcher:
         self.settings = settings
         self.clock = clock
         self.lease = timedelta(seconds=settings.delivery_lease_seconds)
+        # A channel error can quote the request URL, and a Telegram URL holds the token:
+        # errors are kept in the outbox and shown in delivery summaries, so they are scrubbed.
+        self._scrub = RedactSecrets(settings.secrets).scrub
         self.wake = asyncio.Event()
         self.stats: Counter[str] = Counter()
         self._rng = random.Random()
         self._limits: dict[str, ChannelLimits] = {}
         self._lanes: dict[str, Lane] = {}
         self._held: dict[int, Claimed] = {}  # claimed and not yet recorded
+        self._orphans: list[Claimed] = []  # claimed while stopping: given back, never sent
         self._results: asyncio.Queue[Outcome | None] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
@@ -123,6 +128,8 @@ class Dispatcher:
         except Exception as exc:  # a bug or an unmapped error: retried with backoff, then dead
             log.exception("send failed outbox_id=%s channel=%s", row.id, row.channel)
             result = SendResult(RETRY, error=f"{type(exc).__name__}: {exc}"[:500])
+        if result.error:
+            result.error = self._scrub(result.error)
         self.stats[result.outcome] += 1
         return result
 
@@ -179,7 +186,9 @@ class Dispatcher:
         while self._done_times and self._done_times[0] < now - ADAPT_WINDOW:
             self._done_times.popleft()
         achieved = len(self._done_times) / ADAPT_WINDOW
-        floor = max(20, 2 * self.settings.delivery_concurrency)
+        # At least a quarter second of the configured rate: sized to what was achieved
+        # alone, a pause (a 429) shrank the buffer, and a small buffer kept the rate low.
+        floor = max(20, 2 * self.settings.delivery_concurrency, configured / 4)
         return int(min(ceiling, max(floor, achieved * ADAPT_SECONDS)))
 
     def _lane(self, channel: str) -> Lane:
@@ -199,6 +208,34 @@ class Dispatcher:
             return
         self._results.put_nowait(Outcome(row, result, self.clock.now()))
 
+    async def _claim(self, limit: int, replies_only: bool) -> tuple[list[Claimed], int]:
+        """One claim that is never cut in half by `stop()`.
+
+        Cancelled mid-claim (shutdown cancels the claimer), the claim's transaction may
+        still commit: PostgreSQL can finish a COMMIT whose answer never reaches us. Those
+        rows would sit in `sending` until their lease ran out, held by nobody (seen as the
+        flaky "one of 30 rows neither sent nor queued after stop"). So the claim runs to its
+        end, and what it took goes to `_orphans` for `_shutdown` to give back.
+        """
+        claim = asyncio.ensure_future(
+            store.claim(
+                self.sessionmaker,
+                self._mine(),
+                self.clock.now(),
+                limit,
+                self.lease,
+                replies_only=replies_only,
+            )
+        )
+        try:
+            return await asyncio.shield(claim)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                rows, _ = await claim
+                # Rows we already hold (a lease renewed by this claim) stay with the lanes.
+                self._orphans.extend(r for r in rows if r.id not in self._held)
+            raise
+
     async def _claim_loop(self) -> None:
         poll = self.settings.dispatcher_poll_seconds
         while True:
@@ -207,20 +244,19 @@ class Dispatcher:
             replies_only = room <= 0
             limit = 100 if replies_only else min(room, 500)
             try:
-                rows, stopped = await store.claim(
-                    self.sessionmaker,
-                    self._mine(),
-                    self.clock.now(),
-                    limit,
-                    self.lease,
-                    replies_only=replies_only,
-                )
+                rows, stopped = await self._claim(limit, replies_only)
             except Exception:
                 log.exception("claiming due messages failed")
                 rows, stopped = [], 0
                 await asyncio.sleep(1.0)
             self.stats["claimed"] += len(rows)
             for row in rows:
+                if row.id in self._held:
+                    # Our own lease ran out before it was renewed or the outcome recorded
+                    # (a starved event loop, a long SQLite write lock): the row is already
+                    # in a lane or sent and waiting for the recorder. Sending it again would
+                    # deliver it twice (seen in bench/soak); the claim only renewed our lease.
+                    continue
                 self._held[row.id] = row
                 self._lane(row.channel).add(row)
             if not replies_only and len(rows) + stopped >= limit:
@@ -309,11 +345,12 @@ class Dispatcher:
             await asyncio.wait_for(recorder, timeout=30)
         except Exception:
             log.exception("recorder did not finish; unrecorded sends will be retried")
-        unsent = [r for lane in self._lanes.values() for r in lane.waiting()]
+        unsent = [r for lane in self._lanes.values() for r in lane.waiting()] + self._orphans
         try:
             await store.release(self.sessionmaker, unsent, self.clock.now())
         except Exception:
             log.exception("shutdown could not record or release; leases will expire")
         self._held.clear()
+        self._orphans.clear()
         self._lanes.clear()
         self._tasks = []

@@ -27,6 +27,11 @@ from kkgbot.engine.messages import Choice
 
 REPLY, BULK = "reply", "bulk"
 PRIORITY = {REPLY: 0, BULK: 10}
+# Bulk with a deadline (a meeting reminder) goes before other bulk. Behind a backlog of
+# announcements and ballots (429 pauses make one), a reminder would reach its deadline and
+# be dropped: the soak lost most of its reminders that way.
+TIMELY = 5
+PRIORITIES = (PRIORITY[REPLY], TIMELY, PRIORITY[BULK])
 QUEUED, SENDING, SENT, DELIVERED, FAILED, DEAD = (
     "queued",
     "sending",
@@ -90,6 +95,12 @@ def expires_at(payload: dict[str, Any]) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def priority_of(draft: Draft) -> int:
+    if draft.kind == BULK and draft.expires_at is not None:
+        return TIMELY
+    return PRIORITY[draft.kind]
+
+
 async def enqueue(session: AsyncSession, draft: Draft, now: datetime) -> bool:
     """Insert the message unless its key exists; True when it was new."""
     if len(draft.key) > 160:
@@ -99,7 +110,7 @@ async def enqueue(session: AsyncSession, draft: Draft, now: datetime) -> bool:
         channel=draft.channel,
         address=draft.address,
         kind=draft.kind,
-        priority=PRIORITY[draft.kind],
+        priority=priority_of(draft),
         payload=draft.payload(),
         not_before=draft.not_before or now,
         idempotency_key=draft.key,

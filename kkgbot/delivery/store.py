@@ -74,7 +74,7 @@ def _claim_parts(
     however many future rows wait (100,000 pending reminders cost nothing here).
     """
     reply = outbox.PRIORITY[outbox.REPLY]
-    priorities = [reply] if replies_only else sorted(set(outbox.PRIORITY.values()))
+    priorities = [reply] if replies_only else list(outbox.PRIORITIES)
     stale = select(O.id).where(
         O.status == outbox.SENDING, O.lease_until < now, O.channel.in_(channels)
     )

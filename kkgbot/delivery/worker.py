@@ -10,41 +10,92 @@ so a reply is claimed at once instead of at the next poll; EOF on stdin (the par
 or died) stops the child cleanly, like SIGTERM. Claims are safe across processes on both
 databases (see `store.claim`), and the child is the only process sending on Telegram, so
 its rate limits stay whole. Other channels (WhatsApp) stay with the parent's dispatcher.
+
+The child talks back on its stdout, one JSON value a line (its stray prints go to stderr):
+`"ready"` once it can send, which `wait_ready` waits for (a bot that says it runs while its
+sender is still starting leaves the first answers waiting a second or two: measured in
+bench/broadcast as most of the reply p99), then each send's outcome and duration a few
+times a second, which the parent feeds to its /metrics counters (`on_sent`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
 import sys
+import time
+from collections.abc import Callable
+from typing import Any
 
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)
 CHANNELS = ("telegram",)  # what the child sends; the parent's dispatcher leaves these alone
 SETTINGS_ENV = "KKGBOT_WORKER_SETTINGS"
+REPORT_ENV = "KKGBOT_WORKER_REPORTS"  # "1": stdout is the pipe back to the parent
+READY = "ready"
+REPORT_EVERY = 0.5  # seconds between outcome reports
+OnSent = Callable[[str, str, float], None]  # (channel, outcome, seconds the send took)
 
 
 class DispatcherProcess:
     """The parent's handle on the child: start, wake, stop (restarted if it dies)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, on_sent: OnSent | None = None) -> None:
         self.settings = settings
+        self.on_sent = on_sent
         self.proc: asyncio.subprocess.Process | None = None
         self._stopping = False
         self._poke_pending = False
         self._watch: asyncio.Task[None] | None = None
+        self._reports: asyncio.Task[None] | None = None
+        self.ready = asyncio.Event()
 
     async def start(self) -> None:
         env = {**os.environ, SETTINGS_ENV: self.settings.model_dump_json(by_alias=True)}
+        env[REPORT_ENV] = "1"
+        self.ready.clear()
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "kkgbot.delivery.worker", stdin=asyncio.subprocess.PIPE, env=env
-        )
+            sys.executable, "-m", "kkgbot.delivery.worker",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
+        )  # fmt: skip
+        self._reports = asyncio.create_task(self._read_reports(self.proc))
         if self._watch is None:
             self._watch = asyncio.create_task(self._supervise(), name="dispatcher-process")
+
+    async def wait_ready(self, timeout: float = 60) -> bool:  # noqa: ASYNC109
+        """Until the child can send (True), it ended, or `timeout` passed (both False)."""
+        proc = self.proc
+        if proc is None:
+            return False
+        ready = asyncio.ensure_future(self.ready.wait())
+        ended = asyncio.ensure_future(proc.wait())
+        await asyncio.wait({ready, ended}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (ready, ended):
+            waiter.cancel()
+        if not self.ready.is_set():
+            log.error(
+                "dispatcher process not ready after %ss (exit code %s)", timeout, proc.returncode
+            )
+        return self.ready.is_set()
+
+    async def _read_reports(self, proc: asyncio.subprocess.Process) -> None:
+        """Each line from the child: "ready", or a JSON list of [channel, outcome, seconds]."""
+        assert proc.stdout is not None
+        async for line in proc.stdout:
+            try:
+                report = json.loads(line)
+                if report == READY:
+                    self.ready.set()
+                    continue
+                for channel, outcome, seconds in report if self.on_sent else ():
+                    self.on_sent(str(channel), str(outcome), float(seconds))
+            except Exception:  # a garbled line costs its counts, never the reader
+                log.exception("unreadable report from the dispatcher process: %r", line[:200])
 
     async def _supervise(self) -> None:
         """A child that dies while we run is started again (its leases expire meanwhile)."""
@@ -88,6 +139,47 @@ class DispatcherProcess:
             await proc.wait()
         if self._watch is not None:
             await asyncio.gather(self._watch, return_exceptions=True)
+        if self._reports is not None:  # the child flushed its last report before it ended
+            await asyncio.gather(self._reports, return_exceptions=True)
+
+
+class Reporter:
+    """In the child: each send's outcome, written to the parent in batches."""
+
+    def __init__(self, write: Callable[[bytes], None]) -> None:
+        self.write = write
+        self.pending: list[list[Any]] = []
+
+    def sent(self, channel: str, outcome: str, seconds: float) -> None:
+        self.pending.append([channel, outcome, round(seconds, 6)])
+
+    def flush(self) -> None:
+        if self.pending:
+            batch, self.pending = self.pending, []
+            self.write(json.dumps(batch).encode() + b"\n")
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(REPORT_EVERY)
+            self.flush()
+
+
+class ReportingChannel:
+    """The channel, with each send's outcome and duration told to the reporter."""
+
+    def __init__(self, channel: Any, reporter: Reporter) -> None:
+        self.channel = channel
+        self.name = channel.name
+        self.reporter = reporter
+
+    def __getattr__(self, item: str) -> Any:
+        return getattr(self.channel, item)
+
+    async def send(self, message: Any) -> Any:
+        started = time.perf_counter()
+        result = await self.channel.send(message)
+        self.reporter.sent(self.name, result.outcome, time.perf_counter() - started)
+        return result
 
 
 async def _read_wakeups(on_wake, on_eof) -> None:
@@ -100,7 +192,19 @@ async def _read_wakeups(on_wake, on_eof) -> None:
     on_eof()
 
 
-async def run_worker(settings: Settings) -> int:
+async def _report_pipe(fd: int) -> Callable[[bytes], None]:
+    """A non-blocking writer on `fd`: a slow parent never stalls the child's event loop."""
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(fd, "wb"))
+
+    def write(data: bytes) -> None:
+        if not transport.is_closing():
+            transport.write(data)
+
+    return write
+
+
+async def run_worker(settings: Settings, report_fd: int | None = None) -> int:
     from kkgbot.channels.telegram import TelegramChannel
     from kkgbot.clock import SystemClock
     from kkgbot.db.engine import make_engine, make_sessionmaker
@@ -117,8 +221,10 @@ async def run_worker(settings: Settings) -> int:
         pool_size=settings.delivery_concurrency + 4,
     )
     await telegram.start(polling=False)
+    reporter = Reporter(await _report_pipe(report_fd)) if report_fd is not None else None
+    channel = ReportingChannel(telegram, reporter) if reporter else telegram
     dispatcher = Dispatcher(
-        make_sessionmaker(engine), {telegram.name: telegram}, settings, SystemClock()
+        make_sessionmaker(engine), {telegram.name: channel}, settings, SystemClock()
     )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -127,11 +233,17 @@ async def run_worker(settings: Settings) -> int:
     wakeups = asyncio.create_task(
         _read_wakeups(dispatcher.notify, lambda: asyncio.ensure_future(dispatcher.stop()))
     )
+    reports = asyncio.create_task(reporter.run()) if reporter else None
+    if reporter is not None:
+        reporter.write(json.dumps(READY).encode() + b"\n")
     log.info("dispatcher process running for %s", ", ".join(CHANNELS))
     try:
         await dispatcher.run_forever()
     finally:
         wakeups.cancel()
+        if reporter is not None and reports is not None:
+            reports.cancel()
+            reporter.flush()  # the sends of the last moments count too
         await telegram.stop()
         await engine.dispose()
     return 0
@@ -144,7 +256,11 @@ if __name__ == "__main__":
     config = Settings.model_validate_json(raw) if raw else Settings()
     logs.setup(
         logging.INFO,
-        secrets=(config.telegram_bot_token, config.twilio_auth_token, config.webhook_secret),
+        secrets=config.secrets,
         json_logs=config.log_json,
     )
-    sys.exit(asyncio.run(run_worker(config)))
+    report_fd = None
+    if os.environ.get(REPORT_ENV):
+        report_fd = os.dup(1)  # stdout is the report pipe: keep it to ourselves ...
+        os.dup2(2, 1)  # ... and send anything else printed to stderr
+    sys.exit(asyncio.run(run_worker(config, report_fd)))

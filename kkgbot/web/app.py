@@ -42,8 +42,12 @@ class WebState:
     on_inbound: Callable[[Inbound], Awaitable[None]]
     metrics: Metrics
     on_enqueued: Callable[[], None] = lambda: None
+    # the WhatsApp adapter's `with_media`: fetches a file a person sent, before routing
+    fetch_media: Callable[[dict[str, str], Inbound], Awaitable[Inbound]] | None = None
     signer: MediaSigner | None = None
     telegram_application: object | None = None  # a PTB Application, when in webhook mode
+    # handles one update and returns when it is committed (TelegramChannel.process)
+    telegram_process: Callable[[object], Awaitable[None]] | None = None
     scheduler_lag: Callable[[], float | None] | None = None  # None: no scheduler here
     max_scheduler_lag: float = 120.0
 
@@ -78,7 +82,12 @@ async def telegram_webhook(request: Request) -> Response:
     except Exception:
         log.warning("malformed Telegram webhook body refused")
         return PlainTextResponse("malformed", status_code=400)
-    await application.update_queue.put(update)  # type: ignore[attr-defined]
+    # Answered only once handled: Telegram sends an update again until it gets a 200, so a
+    # crash meanwhile loses nothing (and `inbound_seen` makes the second delivery harmless).
+    if web.telegram_process is not None:
+        await web.telegram_process(update)
+    else:
+        await application.update_queue.put(update)  # type: ignore[attr-defined]
     return Response(status_code=200)
 
 

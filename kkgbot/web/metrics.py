@@ -2,8 +2,10 @@
 scheduler lag.
 
 Counters and the latency histogram are kept in memory as things happen (inbound events,
-each send through a channel); the outbox figures are read from the database at each
-scrape, since the database is the truth and several processes may share it.
+each send through a channel); sends made by the Telegram dispatcher process are reported
+to this process over its pipe (`kkgbot/delivery/worker.py`) and counted here the same way.
+The outbox figures are read from the database at each scrape, since the database is the
+truth and several processes may share it.
 """
 
 from __future__ import annotations
@@ -77,6 +79,11 @@ class Metrics:
     def metered(self, channel: Channel) -> Channel:
         return MeteredChannel(channel, self)
 
+    def observe_send(self, channel: str, outcome: str, seconds: float) -> None:
+        """One send through a channel, in this process or reported by the dispatcher's."""
+        self.dispatch_seconds.labels(channel).observe(seconds)
+        self.outbound.labels(channel, outcome).inc()
+
     async def refresh(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
@@ -127,6 +134,5 @@ class MeteredChannel:
     async def send(self, message: Outgoing) -> SendResult:
         started = time.perf_counter()
         result = await self.channel.send(message)
-        self.metrics.dispatch_seconds.labels(self.name).observe(time.perf_counter() - started)
-        self.metrics.outbound.labels(self.name, result.outcome).inc()
+        self.metrics.observe_send(self.name, result.outcome, time.perf_counter() - started)
         return result

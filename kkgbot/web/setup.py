@@ -44,6 +44,7 @@ class Web:
         """Telegram updates now come through POST /telegram/webhook."""
         self.telegram_channel = channel
         self.state.telegram_application = channel.application
+        self.state.telegram_process = channel.process
 
     async def register_telegram_webhook(self) -> None:
         settings = self.state.settings
@@ -93,6 +94,7 @@ async def start_web(
         on_inbound=app.router.handle,  # the WhatsApp route counts what it receives
         metrics=metrics,
         on_enqueued=app.dispatcher.notify,
+        fetch_media=whatsapp.with_media if whatsapp is not None else None,
         signer=media_signer(settings),
         scheduler_lag=scheduler_lag,
     )

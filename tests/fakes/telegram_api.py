@@ -25,7 +25,7 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import h11
 
@@ -55,6 +55,8 @@ def _words(text: str) -> frozenset[str]:
 
 
 _PATH = re.compile(r"^/bot([^/]+)/([A-Za-z0-9_]+)/?$")
+_FILE_PATH = re.compile(r"^/file/bot([^/]+)/(.+)$")  # downloads after getFile
+BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses bigger files ("file is too big")
 # Form fields PTB (and Telegram) send as JSON-encoded strings, and fields that are numbers/bools.
 _JSON_FIELDS = _words(
     "reply_markup entities caption_entities commands scope allowed_updates "
@@ -264,6 +266,8 @@ class FakeTelegramServer:
         self._callback_ids = itertools.count(1)
         self._open_callbacks: dict[str, dict[str, Any]] = {}
         self._files: dict[str, UploadedFile] = {}
+        self._file_paths: dict[str, UploadedFile] = {}  # getFile's file_path -> the file
+        self.downloads: list[str] = []  # file paths fetched through /file/bot<token>/...
         self._updates: deque[dict[str, Any]] = deque()
         self._next_update_id = 1
         self._poller = 0  # generation of the newest getUpdates, older ones get 409
@@ -276,7 +280,7 @@ class FakeTelegramServer:
             "getMe getUpdates sendMessage sendDocument sendPhoto editMessageText "
             "editMessageReplyMarkup answerCallbackQuery setMyCommands getMyCommands "
             "deleteMyCommands setWebhook deleteWebhook getWebhookInfo logOut close "
-            "sendChatAction deleteMessage"
+            "sendChatAction deleteMessage getFile"
         ):
             self.register_method(name, getattr(self, f"_m_{name.lower()}"))
 
@@ -380,17 +384,22 @@ class FakeTelegramServer:
             return False
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
         target = request.target.decode("latin-1")
-        work = self._dispatch(target, headers.get("content-type", ""), bytes(body))
-        try:
-            if target.lower().split("?")[0].endswith("/getupdates"):
-                status, payload = await self._long_poll(work, conn, reader)
-            else:
-                status, payload = await work
-        except _DropConnection:
-            return False
+        content_type = "application/json"
+        if target.startswith("/file/"):
+            status, payload = self._download(target)
+            content_type = "application/octet-stream" if status == 200 else content_type
+        else:
+            work = self._dispatch(target, headers.get("content-type", ""), bytes(body))
+            try:
+                if target.lower().split("?")[0].endswith("/getupdates"):
+                    status, payload = await self._long_poll(work, conn, reader)
+                else:
+                    status, payload = await work
+            except _DropConnection:
+                return False
         response = h11.Response(
             status_code=status,
-            headers=[("content-type", "application/json"), ("content-length", str(len(payload)))],
+            headers=[("content-type", content_type), ("content-length", str(len(payload)))],
         )
         writer.write(conn.send(response) + conn.send(h11.Data(data=payload)))
         writer.write(conn.send(h11.EndOfMessage()))
@@ -477,6 +486,36 @@ class FakeTelegramServer:
         self._state_changed = asyncio.Event()
 
     # ------------------------------------------------------------------- Bot API methods
+
+    async def _m_getfile(self, rec: RequestRecord) -> dict[str, Any]:
+        """A file a user sent (or the bot uploaded): its download path, like Telegram."""
+        upload = self._files.get(str(rec.params.get("file_id") or ""))
+        if upload is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if len(upload.content) > BOT_DOWNLOAD_LIMIT:
+            raise ApiError(400, "Bad Request: file is too big")
+        folder = "photos" if upload.field == "photo" else "documents"
+        path = f"{folder}/file_{upload.file_id[-8:]}.{upload.filename.rsplit('.', 1)[-1]}"
+        self._file_paths[path] = upload
+        return {
+            "file_id": upload.file_id,
+            "file_unique_id": upload.file_id[-12:],
+            "file_size": len(upload.content),
+            "file_path": path,
+        }
+
+    def _download(self, target: str) -> tuple[int, bytes]:
+        """GET /file/bot<token>/<file_path>: the bytes, as Telegram's file server does."""
+        rec = RequestRecord(method="download", time=self._clock())
+        self._records.append(rec)
+        match = _FILE_PATH.match(unquote(target.partition("?")[0]))  # PTB quotes the ":"
+        upload = self._file_paths.get(match.group(2)) if match else None
+        if match is None or match.group(1) != self.token or upload is None:
+            rec.status, rec.outcome = 404, "error"
+            return 404, b'{"ok":false,"error_code":404,"description":"Not Found"}'
+        rec.status, rec.outcome, rec.params = 200, "ok", {"file_path": match.group(2)}
+        self.downloads.append(match.group(2))
+        return 200, upload.content
 
     async def _m_getme(self, rec: RequestRecord) -> dict[str, Any]:
         return self.bot_user
@@ -780,6 +819,41 @@ class FakeTelegramServer:
         if text.startswith("/"):
             entities = [{"type": "bot_command", "offset": 0, "length": utf16_len(text.split()[0])}]
         message = self._new_message(chat_id, user, text=text, entities=entities)
+        return self.push_update({"message": message})
+
+    def user_sends_file(
+        self,
+        user_id: int,
+        filename: str,
+        content: bytes,
+        mime: str = "application/pdf",
+        *,
+        photo: bool = False,
+        caption: str | None = None,
+        announced_size: int | None = None,
+    ) -> dict[str, Any]:
+        """A user sends a document (or, with ``photo``, an image in three sizes, as Telegram
+        offers them). ``announced_size`` overrides the size the message states."""
+        user = self._user(user_id, "Guru", None, "id")
+        self._chat(user_id, user)
+        upload = UploadedFile("photo" if photo else "document", filename, content, mime)
+        upload.file_id = f"USER-{upload.field}-{next(self._file_ids):08d}"
+        self._files[upload.file_id] = upload
+        size = len(content) if announced_size is None else announced_size
+        meta = {"file_id": upload.file_id, "file_unique_id": upload.file_id[-12:]}
+        if photo:
+            small = UploadedFile("photo", filename, content[:100], mime)
+            small.file_id = upload.file_id + "-s"
+            self._files[small.file_id] = small
+            sizes = [
+                {**meta, "file_id": small.file_id, "width": 90, "height": 60, "file_size": 100},
+                {**meta, "width": 1280, "height": 853, "file_size": size},
+            ]
+            fields: dict[str, Any] = {"photo": sizes}
+        else:
+            fields = {"document": {**meta, "file_name": filename, "mime_type": mime,
+                                   "file_size": size}}  # fmt: skip
+        message = self._new_message(user_id, user, caption=caption, **fields)
         return self.push_update({"message": message})
 
     def user_presses(
