@@ -14,6 +14,7 @@ from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import Flow, FlowRunner, Invalid, Option, Step
 from kkgbot.engine.messages import Choice
+from kkgbot.numbers import small_number
 from kkgbot.services import audit, calendar_feed, meetings, meetings_notify, meetings_rsvp, workplan
 from kkgbot.services.meetings import MeetingError, ends_at
 from kkgbot.services.meetings_notify import answer_label, card, short_when
@@ -100,7 +101,8 @@ async def show_list(ctx: Ctx, args: str) -> None:
 
 async def renew_feed(ctx: Ctx, args: list[str]) -> None:
     """A koordinator renews the KKG's calendar feed URL (issue 9): the old one stops working."""
-    kkg = await ctx.session.get(Kkg, int(args[0])) if args and args[0].isdigit() else None
+    kkg_id = small_number(args[0]) if args else None
+    kkg = await ctx.session.get(Kkg, kkg_id) if kkg_id is not None else None
     if kkg is None or not ctx.settings.public_url or not await can(ctx, "meetings.manage", kkg.id):
         ctx.say("common.stale_button")
         return
@@ -136,7 +138,16 @@ async def show_detail(ctx: Ctx, args: list[str]) -> None:
         lines.append(ctx.t("meetings.detail_code", code=meeting.checkin_code))
     if meeting.notes_text:
         lines += ["", ctx.t("meetings.notes_header"), meeting.notes_text]
+    notes_file = await meetings.notes_file_name(ctx.session, meeting)
+    if notes_file:
+        lines += [
+            "",
+            ctx.t("meetings.notes_header"),
+            ctx.t("meetings.notes_file_line", name=notes_file),
+        ]
     choices: list[Choice] = []
+    if notes_file:
+        choices.append(Choice(ctx.t("meetings.button_notes_file"), f"a:mnfile:{meeting.id}"))
     live = meeting.cancelled_at is None
     if member and live and not ended:
         choices += meetings_notify.rsvp_choices(meeting.id, ctx.lang)
@@ -150,8 +161,20 @@ async def show_detail(ctx: Ctx, args: list[str]) -> None:
             choices.append(Choice(ctx.t("meetings.button_cancel"), f"a:mcancel:{meeting.id}"))
         if meeting.starts_at <= ctx.now:
             choices.append(Choice(ctx.t("meetings.button_notes"), f"a:mnotes:{meeting.id}"))
-    ctx.reply("\n".join(lines), choices, file_id=meeting.notes_file_id,
-              file_name="notulen" if meeting.notes_file_id else None)  # fmt: skip
+    ctx.reply("\n".join(lines), choices)
+
+
+async def send_notes_file(ctx: Ctx, args: list[str]) -> None:
+    """The notulen file, on request (a button under the meeting), to whoever may see it."""
+    meeting, _kkg = await load_meeting(ctx, args, "meetings.list")
+    if meeting is None:
+        return
+    name = await meetings.notes_file_name(ctx.session, meeting)
+    if name is None:
+        ctx.say("meetings.notes_file_gone", title=meeting.title)
+        return
+    ctx.reply(ctx.t("meetings.notes_file_caption", title=meeting.title),
+              file_id=meeting.notes_file_id, file_name=name)  # fmt: skip
 
 
 async def send_ics(ctx: Ctx, args: list[str]) -> None:
@@ -240,4 +263,5 @@ def register(registry: Registry) -> None:
     registry.action("rsvp", rsvp)
     registry.action("mtg", show_detail)
     registry.action("mics", send_ics)
+    registry.action("mnfile", send_notes_file)
     registry.action("feedrenew", renew_feed)

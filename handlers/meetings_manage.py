@@ -12,10 +12,12 @@ from datetime import datetime
 from handlers.common import chosen_kkg
 from handlers.meetings_access import load_meeting
 from handlers.meetings_schedule import (
+    check_end,
     checked,
+    duration_options,
     overlap_warning,
     parse_narasumber,
-    parse_start,
+    read_start,
 )
 from kkgbot.db.meeting_models import Meeting, MeetingSeries
 from kkgbot.engine.commands import Registry
@@ -29,7 +31,7 @@ from kkgbot.engine.flow import (
     Step,
     confirm_step,
 )
-from kkgbot.services import meetings, meetings_notify, meetings_series
+from kkgbot.services import meetings, meetings_duration, meetings_notify, meetings_series
 from kkgbot.services.meetings import EDITABLE, ends_at
 
 NOTES_MAX = 3500
@@ -65,6 +67,8 @@ def field_options(ctx: Ctx) -> list[Option]:
 def value_options(ctx: Ctx) -> list[Option]:
     if ctx.data["field"] in ("agenda", "narasumber"):
         return [Option("", ctx.t("meetings.clear_value"))]
+    if ctx.data["field"] == "duration":
+        return duration_options(ctx)
     return []
 
 
@@ -82,11 +86,20 @@ async def parse_value(ctx: Ctx, value: str):
         return checked(meetings.valid_agenda)(ctx, value) if value else None
     if field == "narasumber":
         return await parse_narasumber(ctx, value)
-    new = await parse_start(ctx, value)
     meeting = await _meeting(ctx)
-    if datetime.fromisoformat(new) == meeting.starts_at:
+    if field == "duration":
+        minutes = checked(meetings_duration.parse_duration)(ctx, value)
+        if minutes == meeting.duration_minutes:
+            raise Invalid("meetings.edit_same_duration")
+        await check_end(ctx, meeting.starts_at, minutes)
+        return minutes
+    start, minutes = await read_start(ctx, value)
+    minutes = minutes or meeting.duration_minutes
+    if (start, minutes) == (meeting.starts_at, meeting.duration_minutes):
         raise Invalid("meetings.edit_same")
-    return new
+    await check_end(ctx, start, minutes)
+    ctx.data["new_duration"] = minutes if minutes != meeting.duration_minutes else None
+    return start.isoformat()
 
 
 async def describe(ctx: Ctx, meeting: Meeting, field: str, value) -> str:
@@ -97,7 +110,8 @@ async def describe(ctx: Ctx, meeting: Meeting, field: str, value) -> str:
 def current(meeting: Meeting, field: str):
     return {
         "title": meeting.title,
-        "when": meeting.starts_at,
+        "when": (meeting.starts_at, meeting.duration_minutes),
+        "duration": meeting.duration_minutes,
         "place": meeting.place,
         "agenda": meeting.agenda,
         "narasumber": meeting.narasumber_name,
@@ -105,19 +119,30 @@ def current(meeting: Meeting, field: str):
 
 
 def new_value(ctx: Ctx):
+    """The answer as the service takes it; a new time is (start, minutes) for the notices."""
     field, value = ctx.data["field"], ctx.data["value"]
-    return datetime.fromisoformat(value) if field == "when" else value
+    if field != "when":
+        return value
+    return datetime.fromisoformat(value), ctx.data.get("new_duration")
 
 
 async def edit_summary(ctx: Ctx) -> str:
     meeting = await _meeting(ctx)
     field = ctx.data["field"]
+    start, minutes = meeting.starts_at, meeting.duration_minutes
+    if field == "when":
+        start, new_minutes = new_value(ctx)
+        minutes = new_minutes or minutes
+        shown = (start, minutes)
+    else:
+        shown = new_value(ctx)
+        minutes = shown if field == "duration" else minutes
     old = await describe(ctx, meeting, field, current(meeting, field))
-    new = await describe(ctx, meeting, field, new_value(ctx))
+    new = await describe(ctx, meeting, field, shown)
     lines = [ctx.t("meetings.edit_confirm", title=meeting.title,
                    what=ctx.t(f"meetings.field_{field}"), old=old, new=new)]  # fmt: skip
-    if field == "when":
-        warning = await overlap_warning(ctx, [new_value(ctx)], exclude_id=meeting.id)
+    if field in ("when", "duration"):
+        warning = await overlap_warning(ctx, [start], minutes, exclude_id=meeting.id)
         if warning:
             lines.append(warning)
     lines.append(ctx.t("meetings.edit_question"))
@@ -144,6 +169,12 @@ class EditFlow(Flow):
         value = new_value(ctx)
         if field == "narasumber" and value:
             value = (value["name"], value["person_id"])
+        if field == "when":
+            value, minutes = value
+            if minutes:  # an end written with the new start: one change, both fields
+                await meetings.update(
+                    ctx.session, meeting, "duration", minutes, now=ctx.now, actor_id=ctx.person.id
+                )
         await meetings.update(
             ctx.session, meeting, field, value, now=ctx.now, actor_id=ctx.person.id
         )
@@ -227,11 +258,23 @@ def clean_notes(ctx: Ctx, text: str) -> str:
     return notes
 
 
+def _notes_summary(ctx: Ctx) -> str:
+    """The confirmation shows typed notes, or the name of the file that was sent."""
+    notes = ctx.data["notes"]
+    if isinstance(notes, dict):  # a file (Step.accepts_file)
+        return ctx.t("meetings.notes_confirm_file", name=notes["name"])
+    return ctx.t("meetings.notes_confirm", notes=notes[:300])
+
+
 class NotesFlow(Flow):
+    """Notulen as text, a link, or a file (PDF, photo of the handwritten notes...)."""
+
     name = "meeting_notes"
     oneline = False
-    steps = [Step("notes", "meetings.ask_notes", parse=clean_notes), confirm_step(
-        lambda ctx: ctx.t("meetings.notes_confirm", notes=ctx.data["notes"][:300]))]  # fmt: skip
+    steps = [
+        Step("notes", "meetings.ask_notes", parse=clean_notes, accepts_file=True),
+        confirm_step(_notes_summary),
+    ]
 
     async def begin(self, ctx: Ctx, args: str) -> bool:
         if not await _begin(ctx, args, must_be_upcoming=False):
@@ -244,8 +287,15 @@ class NotesFlow(Flow):
 
     async def finish(self, ctx: Ctx) -> None:
         meeting = await _meeting(ctx)
+        notes = ctx.data["notes"]
+        upload = notes if isinstance(notes, dict) else None
         await meetings.set_notes(
-            ctx.session, meeting, text=ctx.data["notes"], now=ctx.now, actor_id=ctx.person.id
+            ctx.session,
+            meeting,
+            text=None if upload else notes,
+            file_id=upload["file_id"] if upload else None,
+            now=ctx.now,
+            actor_id=ctx.person.id,
         )
         ctx.say("meetings.notes_saved", title=meeting.title)
 

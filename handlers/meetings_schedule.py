@@ -1,7 +1,8 @@
 """/jadwal: a koordinator schedules a meeting, once or recurring, and every member is told.
 
-`/jadwal Judul; 2026-12-05 09:00; Tempat; Agenda; Narasumber` does it in one line; the
-conversation also asks whether it repeats. Dates are read by `kkgbot.dateparse` in the
+`/jadwal Judul; 2026-12-05 09:00; Tempat; Agenda; Narasumber` does it in one line (2 hours
+long, or `09:00-11:30` for another length); the conversation also asks how long it lasts
+and whether it repeats. Dates are read by `kkgbot.dateparse` in the
 KKG's zone, and every refusal says why. The summary is confirmed before anything is saved.
 """
 
@@ -16,6 +17,7 @@ from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import Flow, Invalid, Option, Step, confirm_step
 from kkgbot.services import meetings, meetings_notify, meetings_series
+from kkgbot.services import meetings_duration as meeting_length
 from kkgbot.services.calendar_feed import ICS_MIME, ics_name, meeting_ics
 from kkgbot.services.meetings import MeetingDraft, MeetingError
 from kkgbot.services.meetings_recurrence import HORIZON, Rule, occurrences, rules_for
@@ -34,18 +36,63 @@ def checked(check):
     return parse
 
 
-async def parse_start(ctx: Ctx, text: str) -> str:
-    """A start time the person wrote, in the KKG's zone; stored as UTC ISO text."""
+async def read_start(ctx: Ctx, text: str) -> tuple[datetime, int | None]:
+    """A start the person wrote, in the KKG's zone, and its length when they wrote an end
+    too ("Sabtu depan 09.00-11.30"); None means no end was given."""
     kkg = await chosen_kkg(ctx)
+    start_text, end_clock = meeting_length.split_range(str(text))
     try:
-        parsed = parse_when(str(text), now=ctx.now, tz=kkg.timezone)
+        parsed = parse_when(start_text, now=ctx.now, tz=kkg.timezone)
         meetings.check_ahead(parsed.utc, ctx.now)
+        if end_clock is None:
+            return parsed.utc, None
+        return parsed.utc, meeting_length.minutes_until(parsed.utc, end_clock, kkg.timezone)
     except DateParseError as bad:
         understood = describe_local(bad.understood, ctx.lang) if bad.understood else ""
         raise Invalid(f"meetings.date_{bad.reason}", understood=understood) from bad
     except MeetingError as bad:
         raise Invalid(bad.key, **bad.params) from bad
-    return parsed.utc.isoformat()
+
+
+async def check_end(ctx: Ctx, start: datetime, minutes: int) -> None:
+    kkg = await chosen_kkg(ctx)
+    try:
+        meeting_length.check_end(start, minutes, kkg.timezone)
+    except MeetingError as bad:
+        params = dict(bad.params, duration=meeting_length.duration_text(minutes, ctx.lang))
+        if ctx.lang != "id":
+            params.update(
+                start=params["start"].replace(".", ":"), end=params["end"].replace(".", ":")
+            )
+        raise Invalid(bad.key, **params) from bad
+
+
+async def parse_start(ctx: Ctx, text: str) -> str:
+    """The start as UTC ISO text; an end written with it fills the duration.
+
+    Without an end, the one-line command takes the default length and the conversation
+    asks next; either way a meeting that could not end by 22:00 is refused here.
+    """
+    start, minutes = await read_start(ctx, text)
+    ctx.data.pop("duration", None)
+    if minutes is not None:
+        await check_end(ctx, start, minutes)
+        ctx.data["duration"] = minutes
+    elif ctx.data.get("_oneline"):
+        await check_end(ctx, start, meetings.DEFAULT_MINUTES)
+    else:
+        await check_end(ctx, start, meeting_length.MIN_MINUTES)
+    return start.isoformat()
+
+
+def duration_options(ctx: Ctx) -> list[Option]:
+    return [Option(m, meeting_length.duration_text(m, ctx.lang)) for m in meeting_length.CHOICES]
+
+
+async def parse_duration(ctx: Ctx, value: str | int) -> int:
+    minutes = checked(meeting_length.parse_duration)(ctx, value)
+    await check_end(ctx, _start(ctx), minutes)
+    return minutes
 
 
 def skip_option(ctx: Ctx) -> list[Option]:
@@ -90,6 +137,7 @@ def draft_from(ctx: Ctx) -> MeetingDraft:
         agenda=ctx.data.get("agenda"),
         narasumber_name=nara.get("name"),
         narasumber_person_id=nara.get("person_id"),
+        duration_minutes=ctx.data.get("duration") or meetings.DEFAULT_MINUTES,
     )
 
 
@@ -107,13 +155,13 @@ def preview(draft: MeetingDraft) -> Meeting:
     )
 
 
-async def overlap_warning(ctx: Ctx, starts: list[datetime], exclude_id: int | None = None) -> str:
+async def overlap_warning(
+    ctx: Ctx, starts: list[datetime], minutes: int, exclude_id: int | None = None
+) -> str:
     """The first clash with another meeting of the KKG, as a warning line (or "")."""
     kkg = await chosen_kkg(ctx)
     for start in starts:
-        clash = await meetings.overlapping(
-            ctx.session, kkg.id, start, meetings.DEFAULT_MINUTES, exclude_id
-        )
+        clash = await meetings.overlapping(ctx.session, kkg.id, start, minutes, exclude_id)
         if clash:
             other = clash[0]
             return ctx.t(
@@ -146,7 +194,7 @@ async def summary(ctx: Ctx) -> str:
                 count=len(starts),
             )
         )
-    warning = await overlap_warning(ctx, starts)
+    warning = await overlap_warning(ctx, starts, draft.duration_minutes)
     if warning:
         parts.append(warning)
     parts.append(ctx.t("meetings.confirm_question"))
@@ -159,6 +207,15 @@ class ScheduleFlow(Flow):
         kkg_step("meetings.schedule"),
         Step("title", "meetings.ask_title", parse=checked(meetings.valid_title)),
         Step("when", "meetings.ask_when", parse=parse_start),
+        Step(
+            "duration",
+            "meetings.ask_duration",
+            options=duration_options,
+            free_text=True,
+            parse=parse_duration,
+            from_line=False,
+            when=lambda ctx: not ctx.data.get("_oneline") and not ctx.data.get("duration"),
+        ),
         Step(
             "repeat",
             "meetings.ask_repeat",

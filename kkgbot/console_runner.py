@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import mimetypes
 import re
 import sys
 from collections.abc import Iterable
@@ -12,11 +14,17 @@ from zoneinfo import ZoneInfo
 
 from kkgbot.app import App
 from kkgbot.clock import MovableClock
-from kkgbot.engine.messages import Inbound
+from kkgbot.engine.messages import FILE_TOO_LARGE, Inbound, InboundFile
 
 LINE = re.compile(r"^@([^:\s]+):\s?(.*)$")
 RELATIVE = re.compile(r"(\d+)\s*([wdhms])", re.IGNORECASE)
 UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+# `[file notulen.pdf]` sends a file (placeholder content); `[file foto.jpg 12MB]` one of
+# that size, to try the size limit without a real file
+FILE_LINE = re.compile(r"^\[(?:file|berkas)\s+([^\]]+?)(?:\s+(\d+(?:[.,]\d+)?)\s*MB)?\]$", re.I)
+PNG_1PX = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="
+)
 
 
 class ScriptError(ValueError):
@@ -74,8 +82,33 @@ async def play_line(app: App, raw: str, out: TextIO, default_person: str | None 
         target = parse_clock(text, app.clock.now(), app.settings.default_timezone)
         await app.advance_to(target)
         return
-    await app.router.handle(Inbound(channel="console", address=name, text=text))
+    await app.router.handle(console_inbound(name, text, app.settings.max_upload_bytes))
     await app.dispatcher.drain()
+
+
+def placeholder(name: str, mime: str) -> bytes:
+    """Content for a file sent from a script: small, and of the kind its name says."""
+    if mime.startswith("image/"):
+        return PNG_1PX
+    if mime == "application/pdf":
+        return f"%PDF-1.4\n% KKG Bot console file {name}\n%%EOF\n".encode()
+    return f"KKG Bot console file {name}\n".encode()
+
+
+def console_inbound(name: str, text: str, max_upload_bytes: int) -> Inbound:
+    """A typed line, or a file written as `[file NAME]` / `[file NAME 12MB]`."""
+    match = FILE_LINE.match(text.strip())
+    if match is None:
+        return Inbound(channel="console", address=name, text=text)
+    file_name = match.group(1).strip()
+    mime = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+    media = "image" if mime.startswith("image/") else "file"
+    if match.group(2):
+        size = int(float(match.group(2).replace(",", ".")) * 1024 * 1024)
+        if size > max_upload_bytes:
+            return Inbound("console", name, media=media, file_error=FILE_TOO_LARGE, file_size=size)
+    data = placeholder(file_name, mime)
+    return Inbound("console", name, media=media, file=InboundFile(file_name, mime, data))
 
 
 async def play_script(app: App, lines: Iterable[str], out: TextIO) -> None:

@@ -157,6 +157,7 @@ async def test_recurring_series_grows_and_keeps_a_cancelled_occurrence_cancelled
     for answer in (
         "Pembelajaran Berdiferensiasi",
         "12 Desember 2026 09.00",
+        "2 jam",
         "Rutin setiap bulan, hari Sabtu kedua, pukul 09.00",
         "Aula SDN 5 Mataram",
         "Lewati",

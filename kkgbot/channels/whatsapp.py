@@ -10,13 +10,17 @@ message, the adapter reads the person's `Identity.last_inbound_at` and the row's
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.base.exceptions import TwilioRestException
@@ -36,7 +40,7 @@ from kkgbot.channels.base import (
 )
 from kkgbot.clock import Clock
 from kkgbot.db.models import Identity, OutboxMessage, Person
-from kkgbot.engine.messages import Choice, Inbound
+from kkgbot.engine.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Choice, Inbound, InboundFile
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -49,6 +53,8 @@ UNREACHABLE_CODES = {21610, 63024, 21211, 21614}
 OUTSIDE_WINDOW = 63016
 OUTSIDE_WINDOW_OUTCOME = "outside_window"  # internal to this module, never returned
 MediaUrl = Callable[[int, str], str | None]  # (file id, file name) -> signed URL or None
+TWILIO_API = "https://api.twilio.com"
+FILE_MIMES = ("image/", "application/", "text/")  # kept as files; audio/video are not
 
 
 class MalformedWebhook(ValueError):
@@ -58,7 +64,12 @@ class MalformedWebhook(ValueError):
 def address_of(value: str) -> str:
     """'whatsapp:+62812...' -> '+62812...'; anything else is malformed."""
     number = value.removeprefix("whatsapp:")
-    if not value.startswith("whatsapp:+") or not number[1:].isdigit() or len(number) > 20:
+    if (
+        not value.startswith("whatsapp:+")
+        or not number[1:].isascii()
+        or not number[1:].isdigit()
+        or len(number) > 20
+    ):
         raise MalformedWebhook(f"not a WhatsApp number: {value[:40]!r}")
     return number
 
@@ -88,8 +99,22 @@ def to_inbound(form: dict[str, str]) -> Inbound:
             media = "location"
         elif num_media > 0:
             mime = form.get("MediaContentType0", "")
-            media = "voice" if mime.startswith("audio") else "image"
+            media = (
+                "voice"
+                if mime.startswith("audio")
+                else "image"
+                if mime.startswith(("image", "video"))
+                else "file"
+            )
     return Inbound(CHANNEL, address, text=text, external_id=sid, media=media)
+
+
+def media_of(form: dict[str, str]) -> tuple[str, str] | None:
+    """(MediaUrl0, MediaContentType0) of a document or image the person sent, if any."""
+    url, mime = form.get("MediaUrl0", ""), form.get("MediaContentType0", "").lower()
+    if form.get("NumMedia", "0") in ("", "0") or not url or not mime.startswith(FILE_MIMES):
+        return None
+    return url, mime
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -164,6 +189,7 @@ class WhatsAppChannel:
         *,
         media_url: MediaUrl | None = None,
         http_client: AsyncTwilioHttpClient | None = None,
+        media_client: httpx.AsyncClient | None = None,
     ) -> None:
         assert settings.whatsapp_configured, "TWILIO_* settings are missing"
         self.settings = settings
@@ -171,6 +197,12 @@ class WhatsAppChannel:
         self.clock = clock
         self.media_url = media_url
         self.http = http_client or AsyncTwilioHttpClient(timeout=settings.send_timeout_seconds)
+        # fetches what people send (MediaUrl0); redirects to Twilio's storage are followed,
+        # and httpx drops the credentials when a redirect leaves the API's host
+        self.media_client = media_client or httpx.AsyncClient(
+            timeout=settings.send_timeout_seconds, follow_redirects=True, max_redirects=3
+        )
+        self.api_base = (settings.twilio_api_base_url or TWILIO_API).rstrip("/")
         self.client = Client(
             settings.twilio_account_sid, settings.twilio_auth_token, http_client=self.http
         )
@@ -181,6 +213,53 @@ class WhatsAppChannel:
 
     async def close(self) -> None:
         await self.http.close()
+        await self.media_client.aclose()
+
+    def media_allowed(self, url: str) -> bool:
+        """Only our Twilio account's media on the configured API host: a forged form must
+        not make the bot fetch (and send our credentials to) anything else."""
+        given, base = urlsplit(url), urlsplit(self.api_base)
+        prefix = f"/2010-04-01/Accounts/{self.settings.twilio_account_sid}/Messages/"
+        return (
+            (given.scheme, given.hostname, given.port) == (base.scheme, base.hostname, base.port)
+            and given.path.startswith(prefix)
+            and "/Media/" in given.path
+            and ".." not in given.path
+            and not given.username
+        )
+
+    async def with_media(self, form: dict[str, str], inbound: Inbound) -> Inbound:
+        """The Inbound with the document or image the person sent, fetched before routing."""
+        found = media_of(form)
+        if found is None:
+            return inbound
+        url, mime = found
+        if not self.media_allowed(url):
+            log.warning("media URL on a foreign host refused: %s", urlsplit(url).hostname)
+            return dataclasses.replace(inbound, file_error=FILE_UNAVAILABLE)
+        cap = self.settings.max_upload_bytes
+        auth = (self.settings.twilio_account_sid or "", self.settings.twilio_auth_token or "")
+        try:
+            async with self.media_client.stream("GET", url, auth=auth) as answer:
+                if answer.status_code != 200:
+                    log.warning("media %s answered %s", url.rsplit("/", 1)[-1], answer.status_code)
+                    return dataclasses.replace(inbound, file_error=FILE_UNAVAILABLE)
+                size = int(answer.headers.get("content-length") or 0)
+                if size > cap:
+                    return dataclasses.replace(inbound, file_error=FILE_TOO_LARGE, file_size=size)
+                data = bytearray()
+                async for chunk in answer.aiter_bytes():
+                    data += chunk
+                    if len(data) > cap:
+                        return dataclasses.replace(
+                            inbound, file_error=FILE_TOO_LARGE, file_size=len(data)
+                        )
+        except httpx.HTTPError as exc:
+            log.warning("media could not be fetched: %s", type(exc).__name__)
+            return dataclasses.replace(inbound, file_error=FILE_UNAVAILABLE)
+        media_id = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1][:40]
+        name = f"whatsapp-{media_id}{mimetypes.guess_extension(mime.split(';')[0]) or ''}"
+        return dataclasses.replace(inbound, file=InboundFile(name, mime, bytes(data)))
 
     @property
     def status_callback(self) -> str | None:

@@ -27,6 +27,8 @@ class Broadcast(Base):
     kkg_ids: Mapped[list[Any]]  # the KKGs it reaches
     scope_label: Mapped[str] = mapped_column(String(160))  # as shown to recipients
     text: Mapped[str] = mapped_column(Text)
+    # one file or image for every recipient, stored once (kkgbot/db/models.py StoredFile)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("files.id", ondelete="SET NULL"))
     send_at: Mapped[datetime] = mapped_column(index=True)
     created_at: Mapped[datetime]
     queued_at: Mapped[datetime | None]  # its messages are in the outbox

@@ -31,7 +31,7 @@ class MeetingSeries(Base):
     weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
     nth: Mapped[int | None] = mapped_column(Integer)  # monthly: 1..4, or -1 for the last
     local_time: Mapped[str] = mapped_column(String(5))  # "09:00" in the KKG's zone
-    duration_minutes: Mapped[int] = mapped_column(Integer)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
     title: Mapped[str] = mapped_column(String(100))
     place: Mapped[str] = mapped_column(String(200))
     agenda: Mapped[str | None] = mapped_column(Text)
@@ -59,7 +59,8 @@ class Meeting(Base):
     )
     title: Mapped[str] = mapped_column(String(100))
     starts_at: Mapped[datetime] = mapped_column(index=True)
-    duration_minutes: Mapped[int] = mapped_column(Integer)
+    # The length in minutes; 2 hours unless the koordinator says otherwise (PRODUCT.md).
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
     place: Mapped[str] = mapped_column(String(200))
     agenda: Mapped[str | None] = mapped_column(Text)
     narasumber_name: Mapped[str | None] = mapped_column(String(80))

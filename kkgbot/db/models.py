@@ -146,7 +146,9 @@ class InboundSeen(Base):
 
 
 class StoredFile(Base):
-    """A file sent to someone (an .ics, a spreadsheet, a chart), kept until it is delivered."""
+    """A file sent to someone (an .ics, a spreadsheet, a chart), or one a person sent us
+    (notulen, a broadcast's attachment): then `uploaded_by_person_id` says whose it is, so
+    /dataku exports it and /hapusdata deletes it (kkgbot/services/privacy.py)."""
 
     __tablename__ = "files"
 
@@ -155,6 +157,9 @@ class StoredFile(Base):
     mime: Mapped[str] = mapped_column(String(80))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+    uploaded_by_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
 
 
 class OutboxMessage(Base):

@@ -18,9 +18,10 @@ from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
 
-from kkgbot.db.models import Conversation
+from kkgbot.db.models import Conversation, StoredFile
 from kkgbot.engine.context import Ctx
-from kkgbot.engine.messages import Choice
+from kkgbot.engine.messages import Choice, InboundFile
+from kkgbot.numbers import small_number
 
 MaybeAwaitable = Any
 
@@ -61,6 +62,9 @@ class Step:
     when: Callable[[Ctx], MaybeAwaitable] | None = None
     from_line: bool = True  # takes an answer from a one-line command
     match_only: bool = False  # from a line, takes the part only if it fits; else asks
+    # takes a file or image as the answer too: stored, and the answer becomes
+    # {"file_id", "name", "mime"} (`parse` is for typed answers only)
+    accepts_file: bool = False
 
     async def prompt_text(self, ctx: Ctx) -> str:
         if callable(self.ask):
@@ -96,8 +100,9 @@ def confirm_step(summary: Callable[[Ctx], MaybeAwaitable]) -> Step:
 def match_option(text: str, options: list[Option]) -> Option | None:
     """A typed answer to a choice: its number, or its label in any case."""
     answer = " ".join(text.split()).casefold()
-    if answer.isdigit() and 1 <= int(answer) <= len(options):
-        return options[int(answer) - 1]
+    number = small_number(answer)
+    if number is not None and 1 <= number <= len(options):
+        return options[number - 1]
     for option in options:
         if option.label.casefold() == answer:
             return option
@@ -147,15 +152,35 @@ class FlowRunner:
         ctx.session.add(state)
         await self._advance(ctx, flow, state, parts)
 
-    async def answer(self, ctx: Ctx, state: Conversation, *, text: str | None, data: str | None):
+    def accepts_file(self, state: Conversation) -> bool:
+        """Whether the person's current step takes a file (else the router declines it)."""
+        flow = self.flows.get(state.name)
+        return (
+            flow is not None
+            and state.step < len(flow.steps)
+            and flow.steps[state.step].accepts_file
+        )
+
+    async def answer(
+        self,
+        ctx: Ctx,
+        state: Conversation,
+        *,
+        text: str | None,
+        data: str | None,
+        file: InboundFile | None = None,
+    ):
         """Feed one answer to the current step; wrong answers are explained and re-asked."""
         flow = self.flows[state.name]
         ctx.data = copy.deepcopy(state.data)
         step = flow.steps[state.step]
         options = [Option(o["value"], o["label"]) for o in ctx.data.get("_options", [])]
         try:
-            value = self._raw_answer(ctx, state, step, options, text, data)
-            ctx.data[step.key] = await self._parse(ctx, step, value)
+            if file is not None and step.accepts_file:
+                ctx.data[step.key] = await store_upload(ctx, file)
+            else:
+                value = self._raw_answer(ctx, state, step, options, text, data)
+                ctx.data[step.key] = await self._parse(ctx, step, value)
         except Invalid as bad:
             ctx.reply(ctx.t(bad.key, **bad.params))
             await self._ask(ctx, state, step)
@@ -170,10 +195,8 @@ class FlowRunner:
     def _raw_answer(self, ctx, state, step, options, text, data) -> Any:
         if data is not None:
             prefix = f"s:{state.prompt_seq}:"
-            if not data.startswith(prefix) or not data[len(prefix) :].isdigit():
-                raise Invalid("common.stale_button")
-            index = int(data[len(prefix) :])
-            if index >= len(options):
+            index = small_number(data[len(prefix) :]) if data.startswith(prefix) else None
+            if index is None or index >= len(options):
                 raise Invalid("common.stale_button")
             return options[index].value
         text = (text or "").strip()
@@ -264,6 +287,34 @@ class FlowRunner:
         elif insp.persistent:
             await ctx.session.delete(state)
             await ctx.session.flush()
+
+
+def safe_file_name(name: str, mime: str) -> str:
+    """A name that is only a name: no folders, no control characters, at most 120 long."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".") or "file"
+    if "." not in base and "/" in mime:
+        base += "." + mime.split("/", 1)[1].split(";", 1)[0].split("+", 1)[0][:10]
+    if len(base) > 120:
+        stem, dot, ext = base.rpartition(".")
+        base = stem[: 119 - len(ext)] + dot + ext if dot and len(ext) <= 10 else base[:120]
+    return base
+
+
+async def store_upload(ctx: Ctx, file: InboundFile) -> dict[str, Any]:
+    """Keep a file a person sent, in the transaction of the step it answers, marked as
+    theirs (so /dataku exports it and /hapusdata deletes it)."""
+    name = safe_file_name(file.name, file.mime)
+    stored = StoredFile(
+        name=name,
+        mime=(file.mime or "application/octet-stream")[:80],
+        data=file.data,
+        created_at=ctx.now,
+        uploaded_by_person_id=ctx.person.id,
+    )
+    ctx.session.add(stored)
+    await ctx.session.flush()
+    return {"file_id": stored.id, "name": name, "mime": stored.mime}
 
 
 async def clear(ctx: Ctx) -> bool:

@@ -6,8 +6,23 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class InboundFile:
+    """A file or image a person sent, already fetched by the channel adapter, so that a
+    conversation step can keep it without knowing Telegram or Twilio."""
+
+    name: str
+    mime: str
+    data: bytes = field(repr=False)
+
+
+# Why a file a person sent could not be taken (Inbound.file_error); the router answers it.
+FILE_TOO_LARGE = "too_large"
+FILE_UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
 class Inbound:
-    """One thing a person did: typed text, pressed a button, or sent media we cannot read."""
+    """One thing a person did: typed text, pressed a button, or sent a file or other media."""
 
     channel: str
     address: str
@@ -16,6 +31,9 @@ class Inbound:
     external_id: str | None = None  # update id / MessageSid, to handle redelivery once
     username: str | None = None
     media: str | None = None  # "voice", "image", "location", "file"...
+    file: InboundFile | None = None  # a document or image, with its bytes
+    file_error: str | None = None  # FILE_TOO_LARGE / FILE_UNAVAILABLE: nothing was fetched
+    file_size: int | None = None  # the size the channel announced (for FILE_TOO_LARGE)
 
 
 @dataclass(frozen=True)

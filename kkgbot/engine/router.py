@@ -24,12 +24,19 @@ from kkgbot.delivery.reachability import mark_reachable
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx, Links
 from kkgbot.engine.flow import FlowRunner, Option, clear, match_option
-from kkgbot.engine.messages import Inbound
+from kkgbot.engine.messages import FILE_TOO_LARGE, Inbound
 from kkgbot.services import people
 from kkgbot.services.permissions import PERMISSIONS, allowed
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def _size(size: int, lang: str) -> str:
+    """Bytes for people: `10 MB`, `12,5 MB`, `900 KB` (Indonesian writes a decimal comma)."""
+    value, unit = (size / (1024 * 1024), "MB") if size >= 1024 * 1024 else (size / 1024, "KB")
+    text = f"{round(value, 1):g}"
+    return (text.replace(".", ",") if lang == "id" else text) + " " + unit
 
 
 def split_command(text: str) -> tuple[str, str]:
@@ -112,6 +119,9 @@ class Router:
 
     async def _route(self, ctx: Ctx, inbound: Inbound) -> None:
         text = inbound.text.strip() if inbound.text is not None else None
+        has_file = inbound.file_error is not None or inbound.file is not None
+        if has_file and await self._file(ctx, inbound):
+            return
         if inbound.data is None and not text:
             ctx.say("common.media_unsupported" if inbound.media else "common.empty_message")
             return
@@ -136,6 +146,23 @@ class Router:
         if await self._typed(ctx, text or "", [str(o.value) for o in options]):
             return
         ctx.say("common.not_understood" if ctx.person.onboarded_at else "onboarding.start_first")
+
+    async def _file(self, ctx: Ctx, inbound: Inbound) -> bool:
+        """A file goes to a step that takes one; True when it was answered here. Elsewhere a
+        caption is read as text and a bare file gets the usual polite refusal, even when it
+        could not be fetched (the person was not asked for a file)."""
+        state = await self._live_state(ctx)
+        if state is None or not self.runner.accepts_file(state):
+            return False
+        if inbound.file_error == FILE_TOO_LARGE:
+            limit = self.settings.max_upload_bytes
+            size = inbound.file_size or limit + 1
+            ctx.say("common.file_too_large", size=_size(size, ctx.lang), max=_size(limit, ctx.lang))
+        elif inbound.file_error is not None or inbound.file is None:
+            ctx.say("common.file_unavailable")
+        else:
+            await self.runner.answer(ctx, state, text=None, data=None, file=inbound.file)
+        return True
 
     async def _live_state(self, ctx: Ctx) -> Conversation | None:
         state = await ctx.session.get(Conversation, ctx.person.id)

@@ -25,7 +25,7 @@ from kkgbot.db.meeting_models import Meeting, MeetingSeries
 from kkgbot.db.models import Kkg
 from kkgbot.scheduling.jobs import Job
 from kkgbot.services import meetings, meetings_notify, meetings_series
-from kkgbot.services.meetings import CHECKIN_CLOSES, ends_at
+from kkgbot.services.meetings import checkin_closes, ends_at
 from kkgbot.services.meetings_rsvp import after_meeting_hooks
 from kkgbot.settings import Settings
 
@@ -134,7 +134,7 @@ def checkin_code_job() -> Job:
         )
         for meeting in list(due):
             meeting.code_sent_at = now
-            if now <= meeting.starts_at + CHECKIN_CLOSES:
+            if now <= checkin_closes(meeting):
                 kkg = await _kkg(session, meeting)
                 await meetings_notify.send_checkin_code(session, meeting, kkg, now=now)
 

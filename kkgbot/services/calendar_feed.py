@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import icalendar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,9 @@ from kkgbot import i18n
 from kkgbot.db.meeting_models import CalendarFeed, Meeting
 from kkgbot.db.models import Kkg
 from kkgbot.services.meetings import ends_at
+
+if TYPE_CHECKING:
+    import icalendar
 
 PRODID = "-//KKG Bot//kkgbot//ID"
 FEED_PAST = timedelta(days=90)  # how far back the feed keeps meetings
@@ -32,6 +35,8 @@ def uid(meeting: Meeting) -> str:
 
 
 def _calendar(name: str | None = None, method: str | None = None) -> icalendar.Calendar:
+    import icalendar  # loaded for the first invitation or feed, not at the bot's start-up
+
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -46,6 +51,8 @@ def _calendar(name: str | None = None, method: str | None = None) -> icalendar.C
 def _event(
     meeting: Meeting, kkg: Kkg, lang: str, offsets_hours: list[float], now: datetime
 ) -> icalendar.Event:
+    import icalendar
+
     zone = ZoneInfo(kkg.timezone)
     event = icalendar.Event()
     event.add("uid", uid(meeting))

@@ -24,11 +24,13 @@ from kkgbot import i18n
 from kkgbot.db.meeting_models import Meeting
 from kkgbot.db.models import Kkg
 from kkgbot.db.poll_models import Poll
-from kkgbot.services import digest_figures, polls_results
+from kkgbot.services import polls_results
+from kkgbot.services.digest_period import term_bounds
 from kkgbot.services.lessons_figures import completion_figures
 from kkgbot.services.meetings import local
 from kkgbot.services.meetings_notify import answer_label
 from kkgbot.services.meetings_rsvp import roster
+from kkgbot.services.monitoring_figures import monitoring_figures
 
 log = logging.getLogger(__name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -115,21 +117,20 @@ async def scope_workbook(session: AsyncSession, kkgs: list[Kkg], now: datetime, 
 
 
 async def _reports_sheet(session, book: Workbook, kkgs: list[Kkg], now: datetime, lang: str):
-    """Self-reports as figures per KKG this term (issue 6's monitoring_figures)."""
+    """Self-reports as figures per KKG this term, as the digest counts them."""
     c = lambda key: i18n.t(lang, f"exports.col_{key}")  # noqa: E731
     sheet = _sheet(book, i18n.t(lang, "exports.sheet_reports"),
                    [c("kkg"), c("asked"), c("answered"), c("response_rate"), c("tried"),
                     c("student_response"), c("support"), c("pulse_answers"), c("pulse_share"),
                     c("standards")])  # fmt: skip
-    source = digest_figures.monitoring_figures
-    if source is None or not kkgs:
+    if not kkgs:
         sheet.append([i18n.t(lang, "digest.no_data")])
         return
     zone = kkgs[0].timezone
-    start, _ = digest_figures.term_bounds(now, zone)
+    start, _ = term_bounds(now, zone)
     try:
         async with session.begin_nested():  # a failure must not abort the transaction
-            found = await source(session, [k.id for k in kkgs], start, now)
+            found = await monitoring_figures(session, [k.id for k in kkgs], start, now)
     except Exception:
         log.exception("monitoring figures failed for the export of %d KKGs", len(kkgs))
         sheet.append([i18n.t(lang, "digest.no_data")])

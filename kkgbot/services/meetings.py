@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kkgbot.db.meeting_models import Meeting
-from kkgbot.db.models import Kkg, Person, Role
+from kkgbot.db.meeting_models import Attendance, Meeting
+from kkgbot.db.models import Kkg, Person, Role, StoredFile
 from kkgbot.services import audit
 from kkgbot.services.kkgs import CODE_ALPHABET
 from kkgbot.services.people import clean_text
@@ -28,10 +29,10 @@ from kkgbot.settings import Settings
 DEFAULT_MINUTES = 120
 JP_MINUTES = 45  # one jam pelajaran in teachers' professional development
 CHECKIN_OPENS = timedelta(minutes=30)  # before the start
-CHECKIN_CLOSES = timedelta(hours=2)  # after the start
+CHECKIN_AFTER_START = timedelta(hours=2)  # at least this long after the start
 MAX_AHEAD = timedelta(days=366)
 TITLE_MAX, PLACE_MAX, AGENDA_MAX, NAME_MAX = 100, 200, 1000, 80
-EDITABLE = ("title", "when", "place", "agenda", "narasumber")
+EDITABLE = ("title", "when", "duration", "place", "agenda", "narasumber")
 
 
 class MeetingError(ValueError):
@@ -61,31 +62,26 @@ def _has_symbols_only(text: str) -> bool:
     return sum(1 for ch in text if ch.isalnum()) < 2
 
 
+def _valid_words(text: str, field: str, longest: int, shortest: int = 0) -> str:
+    """Clean text of a meeting field, refused when too long or without words."""
+    cleaned = clean_text(text)
+    if len(cleaned) > longest:
+        raise MeetingError(f"meetings.{field}_too_long", max=longest)
+    if len(cleaned) < shortest or _has_symbols_only(cleaned):
+        raise MeetingError(f"meetings.{field}_invalid")
+    return cleaned
+
+
 def valid_title(text: str) -> str:
-    title = clean_text(text)
-    if len(title) > TITLE_MAX:
-        raise MeetingError("meetings.title_too_long", max=TITLE_MAX)
-    if len(title) < 3 or _has_symbols_only(title):
-        raise MeetingError("meetings.title_invalid")
-    return title
+    return _valid_words(text, "title", TITLE_MAX, shortest=3)
 
 
 def valid_place(text: str) -> str:
-    place = clean_text(text)
-    if len(place) > PLACE_MAX:
-        raise MeetingError("meetings.place_too_long", max=PLACE_MAX)
-    if _has_symbols_only(place):
-        raise MeetingError("meetings.place_invalid")
-    return place
+    return _valid_words(text, "place", PLACE_MAX)
 
 
 def valid_agenda(text: str) -> str:
-    agenda = clean_text(text)
-    if len(agenda) > AGENDA_MAX:
-        raise MeetingError("meetings.agenda_too_long", max=AGENDA_MAX)
-    if _has_symbols_only(agenda):
-        raise MeetingError("meetings.agenda_invalid")
-    return agenda
+    return _valid_words(text, "agenda", AGENDA_MAX)
 
 
 def valid_person_name(text: str) -> str:
@@ -115,6 +111,12 @@ def ends_at(meeting: Meeting) -> datetime:
     return meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
 
 
+def checkin_closes(meeting: Meeting) -> datetime:
+    """Two hours after the start, as teachers are told, or the end of a longer meeting:
+    a latecomer to a short meeting can still check in, and a long one stays open."""
+    return max(meeting.starts_at + CHECKIN_AFTER_START, ends_at(meeting))
+
+
 def code_key(*secrets: str | None) -> bytes:
     """The key check-in codes are derived from: the deployment's own secrets.
 
@@ -127,9 +129,7 @@ def code_key(*secrets: str | None) -> bytes:
 
 
 def code_key_for(settings: Settings) -> bytes:
-    return code_key(
-        settings.telegram_bot_token, settings.twilio_auth_token, settings.webhook_secret
-    )
+    return code_key(*settings.secrets)
 
 
 def checkin_code(meeting_id: int, key: bytes) -> str:
@@ -268,13 +268,21 @@ async def update(
     now: datetime,
     actor_id: int,
 ) -> None:
-    """Change one field; a new time moves the reminders and the check-in window with it."""
+    """Change one field; a new time moves the reminders and the check-in window with it,
+    a new length the JP credited (also to those who already checked in)."""
     if field == "when":
         assert isinstance(value, datetime)
         meeting.starts_at = value
         meeting.timed_at = now
         meeting.reminded_for = None
         meeting.code_sent_at = None
+    elif field == "duration":
+        assert isinstance(value, int)
+        meeting.duration_minutes = value
+        meeting.jp = jp_for(value)
+        await session.execute(
+            sa_update(Attendance).where(Attendance.meeting_id == meeting.id).values(jp=meeting.jp)
+        )
     elif field == "narasumber":
         name, person_id = value if isinstance(value, tuple) else (None, None)
         meeting.narasumber_name, meeting.narasumber_person_id = name, person_id
@@ -317,10 +325,10 @@ async def set_notes(
     now: datetime,
     actor_id: int,
 ) -> None:
-    """The notulen: text (or a link to a document), or a file once channels accept files."""
+    """The notulen: text (or a link to a document), or a file a koordinator sent; the new
+    notes replace the old ones, whichever form either had."""
     meeting.notes_text = text
-    if file_id is not None:
-        meeting.notes_file_id = file_id
+    meeting.notes_file_id = file_id
     meeting.notes_at = now
     audit.record(
         session,
@@ -329,4 +337,13 @@ async def set_notes(
         actor_person_id=actor_id,
         kkg_id=meeting.kkg_id,
         details={"meeting_id": meeting.id},
+    )
+
+
+async def notes_file_name(session: AsyncSession, meeting: Meeting) -> str | None:
+    """The name of the notulen file, without loading its bytes (None: no file)."""
+    if meeting.notes_file_id is None:
+        return None
+    return await session.scalar(
+        select(StoredFile.name).where(StoredFile.id == meeting.notes_file_id)
     )

@@ -13,15 +13,21 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
-from kkgbot.dateparse import describe_local
-from kkgbot.dateparse_words import ZONE_ABBREVIATIONS
+from kkgbot.dateparse_words import (
+    DAY_NAMES_EN,
+    DAY_NAMES_ID,
+    MONTH_NAMES_EN,
+    MONTH_NAMES_ID,
+    ZONE_ABBREVIATIONS,
+)
 from kkgbot.db.meeting_models import RSVP_ANSWERS, RSVP_NO, Meeting, MeetingSeries
 from kkgbot.db.models import Kkg
 from kkgbot.delivery import outbox
 from kkgbot.engine.messages import Choice
 from kkgbot.services import messaging, roles
 from kkgbot.services.calendar_feed import ICS_MIME, ics_name, meeting_ics
-from kkgbot.services.meetings import ends_at, local
+from kkgbot.services.meetings import checkin_closes, ends_at, local
+from kkgbot.services.meetings_duration import duration_text
 from kkgbot.services.meetings_recurrence import MONTHLY_KIND, Rule
 from kkgbot.services.meetings_rsvp import answers_of, present_count
 from kkgbot.services.messaging import Recipient
@@ -31,9 +37,20 @@ URGENT = timedelta(hours=24)  # changes to a meeting this close go out even in q
 
 
 def when_text(meeting: Meeting, kkg: Kkg, lang: str) -> str:
-    start = describe_local(local(meeting.starts_at, kkg), lang)
-    end = local(ends_at(meeting), kkg)
-    return i18n.t(lang, "meetings.when_until", when=start, end=_clock(end, lang))
+    """ "Sabtu, 5 Desember 2026, 09.00–11.30 WITA": the day, start to end, and the zone."""
+    start, end = local(meeting.starts_at, kkg), local(ends_at(meeting), kkg)
+    if lang == "id":
+        day, month = DAY_NAMES_ID[start.weekday()], MONTH_NAMES_ID[start.month - 1]
+    else:
+        day, month = DAY_NAMES_EN[start.weekday()], MONTH_NAMES_EN[start.month - 1]
+    return i18n.t(
+        lang,
+        "meetings.when_range",
+        date=f"{day}, {start.day} {month} {start.year}",
+        start=_clock(start, lang),
+        end=_clock(end, lang),
+        zone=ZONE_ABBREVIATIONS.get(kkg.timezone, kkg.timezone),
+    )
 
 
 def _clock(moment: datetime, lang: str) -> str:
@@ -64,10 +81,16 @@ def card(meeting: Meeting, kkg: Kkg, lang: str) -> str:
 
 
 def describe_value(field: str, value: object, meeting: Meeting, kkg: Kkg, lang: str) -> str:
-    """A field's value as a member reads it: a time with its zone, or the text itself."""
-    if field == "when" and isinstance(value, datetime):
-        shown = Meeting(starts_at=value, duration_minutes=meeting.duration_minutes)
-        return when_text(shown, kkg, lang)
+    """A field's value as a member reads it: a time with its zone, a length, or the text.
+
+    A time comes as the start alone (the meeting's length applies) or as (start, minutes),
+    so "before" shows the old end too when an edit moved both.
+    """
+    if field == "when" and isinstance(value, (datetime, tuple)):
+        start, minutes = value if isinstance(value, tuple) else (value, meeting.duration_minutes)
+        return when_text(Meeting(starts_at=start, duration_minutes=minutes), kkg, lang)
+    if field == "duration" and isinstance(value, int):
+        return duration_text(value, lang)
     if isinstance(value, dict):
         value = value.get("name")
     return str(value) if value else i18n.t(lang, "meetings.empty_value")
@@ -307,7 +330,7 @@ async def send_checkin_code(
                 "meetings.code_message",
                 title=meeting.title,
                 code=meeting.checkin_code,
-                until=_clock(local(meeting.starts_at + timedelta(hours=2), kkg), lang),
+                until=_clock(local(checkin_closes(meeting), kkg), lang),
             ),  # fmt: skip
             key=f"checkin-code:meeting-{meeting.id}:{start}:person-{person.id}",
             now=now,

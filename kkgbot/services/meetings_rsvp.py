@@ -24,7 +24,7 @@ from kkgbot.db.meeting_models import (
 )
 from kkgbot.db.models import Kkg, Person, Role
 from kkgbot.services.kkgs import normalise_code
-from kkgbot.services.meetings import CHECKIN_CLOSES, CHECKIN_OPENS, MeetingError, ends_at
+from kkgbot.services.meetings import CHECKIN_OPENS, MeetingError, checkin_closes, ends_at
 from kkgbot.services.permissions import KKG_MEMBER_ROLES
 
 
@@ -135,7 +135,7 @@ async def roster(session: AsyncSession, meeting: Meeting) -> list[RosterRow]:
 
 
 def window_open(meeting: Meeting, now: datetime) -> bool:
-    return meeting.starts_at - CHECKIN_OPENS <= now <= meeting.starts_at + CHECKIN_CLOSES
+    return meeting.starts_at - CHECKIN_OPENS <= now <= checkin_closes(meeting)
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ async def check_in(session: AsyncSession, person_id: int, code: str, now: dateti
         return CheckIn(meeting, True, existing.checked_in_at)
     if now < meeting.starts_at - CHECKIN_OPENS:
         raise MeetingError("meetings.code_not_yet", title=meeting.title)
-    if now > meeting.starts_at + CHECKIN_CLOSES:
+    if now > checkin_closes(meeting):
         raise MeetingError("meetings.code_expired", title=meeting.title)
     session.add(
         Attendance(

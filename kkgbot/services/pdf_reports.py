@@ -9,10 +9,10 @@ types) prints; no system font is needed.
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
-from fpdf import FPDF
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
@@ -20,13 +20,17 @@ from kkgbot.dateparse_words import MONTH_NAMES_ID
 from kkgbot.db.meeting_models import Meeting
 from kkgbot.db.models import Kkg
 from kkgbot.services import roles
-from kkgbot.services.meetings import local
+from kkgbot.services.meetings import local, notes_file_name
 from kkgbot.services.meetings_notify import when_text
 from kkgbot.services.meetings_rsvp import RosterRow, roster
 
+if TYPE_CHECKING:  # fpdf2 (and matplotlib, for its font) cost a second to import: the bot
+    from fpdf import FPDF  # starts without them and loads them for the first PDF
+
 PDF_MIME = "application/pdf"
 LANG = "id"
-FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+# matplotlib's data folder (`matplotlib.get_data_path()`), found without importing it.
+FONTS = Path(find_spec("matplotlib").origin).parent / "mpl-data" / "fonts" / "ttf"
 WIDTHS = (10, 62, 58, 50)  # No, Nama, Sekolah, Tanda tangan (mm, A4 portrait)
 
 
@@ -35,6 +39,8 @@ def t(key: str, **params: object) -> str:
 
 
 def _pdf() -> FPDF:
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
@@ -144,7 +150,11 @@ async def activity_report_pdf(session: AsyncSession, meeting: Meeting, kkg: Kkg)
     pdf.set_font("DejaVu", "B", 10)
     pdf.cell(0, 6, t("pdf_notes"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(0, 6, meeting.notes_text or t("pdf_no_notes"), new_x="LMARGIN", new_y="NEXT")
+    notes = meeting.notes_text or t("pdf_no_notes")
+    notes_file = await notes_file_name(session, meeting)
+    if notes_file:  # the notulen are a file: the report says it goes with it
+        notes = t("pdf_notes_file", name=notes_file)
+    pdf.multi_cell(0, 6, notes, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("DejaVu", "B", 10)
     summary = t("pdf_count_value", present=len(present), members=len(rows))

@@ -83,6 +83,8 @@ async def whatsapp_inbound(request: Request) -> Response:
         if word is not None:
             await handle_keyword(web, inbound, word, now)
         else:
+            if web.fetch_media is not None:
+                inbound = await web.fetch_media(form, inbound)  # before routing, as Telegram
             await web.on_inbound(inbound)  # the router: it never raises, it apologises
     except Exception:
         log.exception("WhatsApp inbound %s could not be handled", inbound.external_id)

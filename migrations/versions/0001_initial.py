@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 20:53:24.401722
+Create Date: 2026-11-23 23:00:15.665698
 """
 
 from alembic import op
@@ -25,14 +25,6 @@ def upgrade() -> None:
     sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_districts')),
     sa.UniqueConstraint('name', name=op.f('uq_districts_name'))
-    )
-    op.create_table('files',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('mime', sa.String(length=80), nullable=False),
-    sa.Column('data', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_files'))
     )
     op.create_table('inbound_seen',
     sa.Column('channel', sa.String(length=16), nullable=False),
@@ -101,25 +93,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_log_actor_person_id'), ['actor_person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
 
-    op.create_table('broadcasts',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('sender_person_id', sa.Integer(), nullable=True),
-    sa.Column('kkg_ids', sa.JSON(), nullable=False),
-    sa.Column('scope_label', sa.String(length=160), nullable=False),
-    sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('send_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('queued_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('recipients', sa.Integer(), nullable=True),
-    sa.Column('summary_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('cancelled_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['sender_person_id'], ['people.id'], name=op.f('fk_broadcasts_sender_person_id_people'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_broadcasts'))
-    )
-    with op.batch_alter_table('broadcasts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_broadcasts_send_at'), ['send_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_broadcasts_sender_person_id'), ['sender_person_id'], unique=False)
-
     op.create_table('calendar_feeds',
     sa.Column('kkg_id', sa.Integer(), nullable=False),
     sa.Column('token', sa.String(length=64), nullable=False),
@@ -154,6 +127,19 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_rounds')),
     sa.UniqueConstraint('person_id', 'slot_at', name='uq_digest_rounds_person_slot')
     )
+    op.create_table('files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('mime', sa.String(length=80), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_by_person_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['uploaded_by_person_id'], ['people.id'], name=op.f('fk_files_uploaded_by_person_id_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_files'))
+    )
+    with op.batch_alter_table('files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_files_uploaded_by_person_id'), ['uploaded_by_person_id'], unique=False)
+
     op.create_table('identities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -218,7 +204,7 @@ def upgrade() -> None:
     sa.Column('weekday', sa.Integer(), nullable=False),
     sa.Column('nth', sa.Integer(), nullable=True),
     sa.Column('local_time', sa.String(length=5), nullable=False),
-    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), server_default='120', nullable=False),
     sa.Column('title', sa.String(length=100), nullable=False),
     sa.Column('place', sa.String(length=200), nullable=False),
     sa.Column('agenda', sa.Text(), nullable=True),
@@ -361,13 +347,34 @@ def upgrade() -> None:
     with op.batch_alter_table('standards_assessments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_standards_assessments_completed_at'), ['completed_at'], unique=False)
 
+    op.create_table('broadcasts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sender_person_id', sa.Integer(), nullable=True),
+    sa.Column('kkg_ids', sa.JSON(), nullable=False),
+    sa.Column('scope_label', sa.String(length=160), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('file_id', sa.Integer(), nullable=True),
+    sa.Column('send_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('queued_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recipients', sa.Integer(), nullable=True),
+    sa.Column('summary_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['file_id'], ['files.id'], name=op.f('fk_broadcasts_file_id_files'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['sender_person_id'], ['people.id'], name=op.f('fk_broadcasts_sender_person_id_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_broadcasts'))
+    )
+    with op.batch_alter_table('broadcasts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_broadcasts_send_at'), ['send_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_broadcasts_sender_person_id'), ['sender_person_id'], unique=False)
+
     op.create_table('meetings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kkg_id', sa.Integer(), nullable=False),
     sa.Column('series_id', sa.Integer(), nullable=True),
     sa.Column('title', sa.String(length=100), nullable=False),
     sa.Column('starts_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), server_default='120', nullable=False),
     sa.Column('place', sa.String(length=200), nullable=False),
     sa.Column('agenda', sa.Text(), nullable=True),
     sa.Column('narasumber_name', sa.String(length=80), nullable=True),
@@ -574,6 +581,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_meetings_checkin_code'))
 
     op.drop_table('meetings')
+    with op.batch_alter_table('broadcasts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_broadcasts_sender_person_id'))
+        batch_op.drop_index(batch_op.f('ix_broadcasts_send_at'))
+
+    op.drop_table('broadcasts')
     with op.batch_alter_table('standards_assessments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_standards_assessments_completed_at'))
 
@@ -624,17 +636,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_identities_person_id'))
 
     op.drop_table('identities')
+    with op.batch_alter_table('files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_files_uploaded_by_person_id'))
+
+    op.drop_table('files')
     op.drop_table('digest_rounds')
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversations_updated_at'))
 
     op.drop_table('conversations')
     op.drop_table('calendar_feeds')
-    with op.batch_alter_table('broadcasts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_broadcasts_sender_person_id'))
-        batch_op.drop_index(batch_op.f('ix_broadcasts_send_at'))
-
-    op.drop_table('broadcasts')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_person_id'))
@@ -653,6 +664,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_inbound_seen_seen_at'))
 
     op.drop_table('inbound_seen')
-    op.drop_table('files')
     op.drop_table('districts')
     # ### end Alembic commands ###

@@ -4,7 +4,8 @@ It answers `POST /2010-04-01/Accounts/{Sid}/Messages.json` like Twilio (201 with
 message resource, or an error body with Twilio's `code`), checks Basic auth, enforces the
 WhatsApp 24-hour window (63016), records every request, can inject faults, and plays the
 outside world: a person writing to the bot (a signed webhook POST) and delivery status
-callbacks, signed with twilio's own `RequestValidator`.
+callbacks, signed with twilio's own `RequestValidator`. It also keeps the media people
+send (`GET .../Messages/{MM}/Media/{ME}`, Basic auth like Twilio's media authentication).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
@@ -59,6 +60,8 @@ class FakeTwilioServer:
         self.requests: list[dict[str, Any]] = []
         self.last_inbound: dict[str, float] = {}  # whatsapp:+62... -> time the person last wrote
         self.invalid_numbers: set[str] = set()
+        self.media: dict[str, tuple[bytes, str]] = {}  # media path -> (content, mime)
+        self.media_requests: list[dict[str, Any]] = []
         self.unsubscribed: set[str] = set()
         self.enforce_window = True
         self.fault_rate = 0.0
@@ -74,7 +77,12 @@ class FakeTwilioServer:
                     "/2010-04-01/Accounts/{sid}/Messages.json",
                     self._create_message,
                     methods=["POST"],
-                )
+                ),
+                Route(
+                    "/2010-04-01/Accounts/{sid}/Messages/{msid}/Media/{mid}",
+                    self._get_media,
+                    methods=["GET"],
+                ),
             ]
         )
 
@@ -202,6 +210,22 @@ class FakeTwilioServer:
             "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message.sid}.json",
         }
 
+    async def _get_media(self, request: Request) -> Response:
+        self.media_requests.append({"path": request.url.path, "time": self.clock()})
+        if not self._authorised(request) or request.path_params["sid"] != self.account_sid:
+            return self._error(401, 20003, "Authenticate")
+        found = self.media.get(request.url.path)
+        if found is None:
+            return self._error(404, 20404, "The requested resource was not found")
+        return Response(found[0], media_type=found[1])
+
+    def add_media(self, content: bytes, mime: str) -> str:
+        """Keep a file a person sends; its MediaUrl, as Twilio puts it in the webhook."""
+        n = next(self._sids)
+        path = f"/2010-04-01/Accounts/{self.account_sid}/Messages/MM{n:032x}/Media/ME{n:032x}"
+        self.media[path] = (content, mime)
+        return self.base_url + path
+
     # ---- the outside world --------------------------------------------------------
 
     def window_open(self, to: str) -> bool:
@@ -224,9 +248,17 @@ class FakeTwilioServer:
         message_sid: str | None = None,
         extra: dict[str, str] | None = None,
         signature: str | None = None,
+        media: tuple[bytes, str] | None = None,
     ) -> httpx.Response:
-        """A WhatsApp user writes to the bot: Twilio POSTs a signed form to our webhook."""
+        """A WhatsApp user writes to the bot: Twilio POSTs a signed form to our webhook.
+        With `media` (content, mime) they send a file: it is kept here, and the form
+        carries NumMedia, MediaUrl0 and MediaContentType0 as Twilio's does."""
         address = number if number.startswith("whatsapp:") else f"whatsapp:{number}"
+        if media is not None:
+            url = self.add_media(*media)
+            extra = {"NumMedia": "1", "MediaUrl0": url, "MediaContentType0": media[1]} | (
+                extra or {}
+            )
         params = {
             "MessageSid": message_sid or f"SMin{next(self._sids):030x}",
             "AccountSid": self.account_sid,
