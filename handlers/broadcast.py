@@ -3,8 +3,9 @@
 `/siaran TEKS` takes the whole line as the text (a `;` belongs to the message, so this
 command does not split its line) and sends to the sender's whole scope now: only the
 confirmation follows. The conversation also asks which KKGs (for a pengawas or an admin)
-and when. The preview shows the message exactly as members will see it. Files cannot be
-broadcast yet: the channels hand the bot no file bytes (the ask says so).
+and when. The preview shows the message exactly as members will see it. In the
+conversation one file or image may go with the text (stored once, referred to by every
+recipient's message); `Lewati` goes on without one.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from kkgbot.db.models import Kkg
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import EndConversation, Flow, Invalid, Option, Step, confirm_step
+from kkgbot.numbers import small_number
 from kkgbot.services import broadcasts
 from kkgbot.services.broadcasts import BroadcastError, Scope
 
 NOW = "now"
 ALL = "all"
+SKIP = "skip"
 
 
 async def _scope(ctx: Ctx) -> Scope:
@@ -71,8 +74,9 @@ async def parse_scope(ctx: Ctx, value: object) -> list[int]:
         if not word:
             continue
         match = None
-        if word.isdigit() and 1 <= int(word) <= len(options):
-            match = options[int(word) - 1].value
+        number = small_number(word)
+        if number is not None and 1 <= number <= len(options):
+            match = options[number - 1].value
         else:
             for kkg in scope.kkgs:
                 if word in (kkg.name.casefold(), kkg.invite_code.casefold()):
@@ -86,6 +90,17 @@ async def parse_scope(ctx: Ctx, value: object) -> list[int]:
     if not chosen:
         raise Invalid("broadcast.scope_unknown", what=str(value)[:40])
     return chosen
+
+
+def file_options(ctx: Ctx) -> list[Option]:
+    return [Option(SKIP, ctx.t("broadcast.skip_file"))]
+
+
+def parse_file_answer(ctx: Ctx, value: object) -> None:
+    """Typed answers to the file step: only `Lewati` (a file itself never reaches here)."""
+    if value == SKIP:
+        return None
+    raise Invalid("broadcast.file_or_skip", skip=ctx.t("broadcast.skip_file"))
 
 
 async def _zone(ctx: Ctx) -> str:
@@ -150,9 +165,12 @@ async def check_recipients(ctx: Ctx) -> bool:
 async def preview(ctx: Ctx) -> str:
     label = await scope_label(ctx)
     head = ctx.t("broadcast.message_header", sender=ctx.person.name or "KKG", scope=label)
+    message = f"{head}\n\n{ctx.data['text']}"
+    if ctx.data.get("file"):
+        message += "\n\n" + ctx.t("broadcast.preview_file", name=ctx.data["file"]["name"])
     return ctx.t(
         "broadcast.preview",
-        message=f"{head}\n\n{ctx.data['text']}",
+        message=message,
         count=ctx.data["_count"],
         scope=label,
         when=await _when_text(ctx),
@@ -170,6 +188,8 @@ class BroadcastFlow(Flow):
     oneline = False  # the whole line is the text: begin() reads it
     steps = [
         Step("text", "broadcast.ask_text", parse=parse_text, when=lambda c: "text" not in c.data),
+        Step("file", "broadcast.ask_file", options=file_options, free_text=True,
+             parse=parse_file_answer, accepts_file=True, when=lambda c: not c.data.get("_oneline")),
         Step("scope", "broadcast.ask_scope", options=scope_options, free_text=True,
              parse=parse_scope, when=scope_when),
         Step("when", "broadcast.ask_when", options=when_options, free_text=True,
@@ -205,6 +225,7 @@ class BroadcastFlow(Flow):
                 kkg_ids=ctx.data["scope"],
                 scope_label=await scope_label(ctx),
                 text=ctx.data["text"],
+                file_id=(ctx.data.get("file") or {}).get("file_id"),
                 send_at=send_at,
                 now=ctx.now,
             )

@@ -75,9 +75,11 @@ async def test_koordinator_one_line_reaches_their_kkg_only(console_app):
 
 async def test_pengawas_reaches_chosen_kkgs_each_person_once(console_app):
     await second_kkg(console_app)
-    ask = await say(console_app, "pengawas", "/siaran")
-    assert "file atau gambar belum bisa" in ask
-    choices = await say(console_app, "pengawas", "Pelatihan asesmen diagnostik minggu depan.")
+    await say(console_app, "pengawas", "/siaran")
+    ask = await say(console_app, "pengawas", "Pelatihan asesmen diagnostik minggu depan.")
+    assert "satu file atau gambar" in ask and "[1] Lewati" in ask
+    assert "Lewati" in await say(console_app, "pengawas", "tidak ada")  # typed: explained
+    choices = await say(console_app, "pengawas", "Lewati")
     assert "[1] Semua KKG binaan (2 KKG)" in choices
     assert "[3] KKG Gugus 2 Mataram" in choices
     # a KKG that is not theirs is refused and asked again
@@ -97,7 +99,8 @@ async def test_pengawas_reaches_chosen_kkgs_each_person_once(console_app):
 async def test_admin_reaches_the_district(console_app):
     await second_kkg(console_app)
     await say(console_app, "admin", "/siaran")
-    scopes = await say(console_app, "admin", "Libur semester dimulai 19 Desember.")
+    await say(console_app, "admin", "Libur semester dimulai 19 Desember.")
+    scopes = await say(console_app, "admin", "Lewati")
     assert "[1] Seluruh KKG Kota Mataram (2 KKG)" in scopes
     await say(console_app, "admin", "1")
     await say(console_app, "admin", "Kirim sekarang")
@@ -114,6 +117,7 @@ async def test_refusals_and_bad_input_change_nothing(console_app):
     assert "terlalu panjang" in await say(console_app, "koordinator", "/siaran " + "x" * 10_000)
     await say(console_app, "koordinator", "/siaran")
     await say(console_app, "koordinator", "Jangan lupa isi refleksi.")
+    await say(console_app, "koordinator", "Lewati")
     past = await say(console_app, "koordinator", "kemarin 10.00")
     assert "sudah lewat (Senin, 30 November 2026 pukul 10.00 WITA)" in past
     assert "antara pukul 06.00 dan 21.00" in await say(console_app, "koordinator", "besok 23.00")
@@ -127,6 +131,7 @@ async def test_refusals_and_bad_input_change_nothing(console_app):
 async def test_scheduled_and_quiet_hours(console_app):
     await say(console_app, "koordinator", "/siaran")
     await say(console_app, "koordinator", "Besok pagi kumpul di SDN 1.")
+    await say(console_app, "koordinator", "Lewati")
     preview = await say(console_app, "koordinator", "besok 07.00")
     assert "Dikirim: Rabu, 2 Desember 2026 pukul 07.00 WITA." in preview
     assert "dijadwalkan" in await say(console_app, "koordinator", "Ya")
@@ -183,7 +188,8 @@ async def test_koordinator_of_two_kkgs_chooses(console_app):
         await roles.grant(s, person=await person(s, "koordinator"), role="koordinator", kkg=kkg2,
                           now=START)  # fmt: skip
     await say(console_app, "koordinator", "/siaran")
-    options = await say(console_app, "koordinator", "Jadwal rapat gabungan menyusul.")
+    await say(console_app, "koordinator", "Jadwal rapat gabungan menyusul.")
+    options = await say(console_app, "koordinator", "Lewati")
     assert "[1] Semua KKG saya (2 KKG)" in options and "binaan" not in options
     await say(console_app, "koordinator", "KKG Gugus 2 Mataram")
     await say(console_app, "koordinator", "Kirim sekarang")

@@ -16,7 +16,7 @@ from kkgbot.db.broadcast_models import DigestRound
 from kkgbot.db.learning_models import Learner
 from kkgbot.db.models import Identity, OutboxMessage, StoredFile
 from kkgbot.services import digest, digest_figures, kkgs, roles
-from kkgbot.services.digest_figures import period_for
+from kkgbot.services.digest_period import period_for
 from tests.conftest import START
 from tests.digest_data import build, new_member, person
 from tests.test_meetings import say

@@ -20,7 +20,8 @@ from kkgbot.scheduling.jobs import Job
 from kkgbot.scheduling.policy import next_slot, slots_between
 from kkgbot.services import digest
 from kkgbot.services.digest import DigestScope
-from kkgbot.services.digest_figures import digest_figures, period_for
+from kkgbot.services.digest_figures import digest_figures
+from kkgbot.services.digest_period import period_for
 from kkgbot.settings import Settings
 
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")

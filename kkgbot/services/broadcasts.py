@@ -1,4 +1,5 @@
-"""Broadcasts: one text from a koordinator, pengawas or admin to everyone in their scope.
+"""Broadcasts: one text (and perhaps one file) from a koordinator, pengawas or admin to
+everyone in their scope.
 
 The scope is computed here, once, for the chat, the jobs and the tests: a koordinator's
 KKGs, a pengawas's supervised KKGs, an admin's district. Recipients are the members of
@@ -12,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
 from kkgbot.db.broadcast_models import Broadcast
-from kkgbot.db.models import District, Kkg, Person, Role
+from kkgbot.db.models import District, Kkg, Person, Role, StoredFile
 from kkgbot.delivery.summary import DeliverySummary, summarise
 from kkgbot.scheduling.policy import idempotency_key
 from kkgbot.services import audit, messaging
@@ -124,13 +125,16 @@ async def create(
     text: str,
     send_at: datetime,
     now: datetime,
+    file_id: int | None = None,
 ) -> Broadcast:
-    """Save a broadcast; one due now is queued at once (the caller's transaction)."""
+    """Save a broadcast; one due now is queued at once (the caller's transaction).
+    `file_id`: a stored file every recipient gets with the text."""
     row = Broadcast(
         sender_person_id=sender.id,
         kkg_ids=sorted(kkg_ids),
         scope_label=scope_label[:160],
         text=valid_text(text),
+        file_id=file_id,
         send_at=max(send_at, now),
         created_at=now,
     )
@@ -154,6 +158,11 @@ async def queue(session: AsyncSession, row: Broadcast, now: datetime) -> int:
     sender = await session.get(Person, row.sender_person_id) if row.sender_person_id else None
     sender_name = (sender.name if sender else None) or "KKG"
     people = await recipients(session, list(row.kkg_ids), exclude=row.sender_person_id)
+    file_name = None
+    if row.file_id is not None:  # the file is stored once; every message refers to it
+        file_name = await session.scalar(
+            select(StoredFile.name).where(StoredFile.id == row.file_id)
+        )
 
     def render(lang: str) -> str:
         head = i18n.t(lang, "broadcast.message_header", sender=sender_name, scope=row.scope_label)
@@ -167,6 +176,8 @@ async def queue(session: AsyncSession, row: Broadcast, now: datetime) -> int:
             key=idempotency_key("broadcast", ("b", row.id), ("person", person.person_id)),
             now=now,
             batch_id=row.batch_id,
+            file_id=row.file_id if file_name else None,
+            file_name=file_name,
         )
     row.queued_at = now
     row.recipients = len(people)
@@ -234,8 +245,22 @@ async def run_due(session: AsyncSession, now: datetime) -> None:
         .order_by(Broadcast.send_at, Broadcast.id)
     )
     for row in list(due):
-        await queue(session, row, now)
+        if await claim(session, row, now):
+            await queue(session, row, now)
     await _summarise_done(session, now, dry=False)
+
+
+async def claim(session: AsyncSession, row: Broadcast, now: datetime) -> bool:
+    """Mark a due broadcast queued unless it was cancelled meanwhile, in one UPDATE that
+    races `broadcasts_scheduled.cancel`'s: whichever commits first wins, the other sees it."""
+    done = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == row.id, Broadcast.queued_at.is_(None))
+        .where(Broadcast.cancelled_at.is_(None))
+        .values(queued_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
 
 
 async def next_due(session: AsyncSession, after: datetime) -> datetime | None:

@@ -31,11 +31,11 @@ def bar_chart_png(
     notes: list[str] | None = None,
     xlabel: str = "",
 ) -> bytes:
+    """Horizontal bars, first label on top; `notes` are printed at the end of each bar."""
     # Imported here: matplotlib costs half a second at start-up, and most runs draw nothing.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    """Horizontal bars, first label on top; `notes` are printed at the end of each bar."""
     count = max(len(labels), 1)
     fig = Figure(figsize=(WIDTH_IN, 1.6 + 0.55 * count), dpi=DPI)
     FigureCanvasAgg(fig)

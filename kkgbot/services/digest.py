@@ -20,7 +20,8 @@ from kkgbot import i18n
 from kkgbot.db.models import District, Kkg, Person, Role
 from kkgbot.scheduling.policy import idempotency_key, slot_key
 from kkgbot.services import messaging
-from kkgbot.services.digest_figures import KkgFigures, digest_figures, period_for
+from kkgbot.services.digest_figures import KkgFigures, digest_figures
+from kkgbot.services.digest_period import period_for
 from kkgbot.services.digest_render import Digest, digest_chart, digest_text, digest_xlsx
 from kkgbot.services.messaging import Recipient
 from kkgbot.services.permissions import ADMIN, PENGAWAS
@@ -31,7 +32,7 @@ DIGEST_ROLES = (PENGAWAS, ADMIN)
 
 def natural(name: str) -> list:
     """ "KKG Gugus 2" before "KKG Gugus 10"."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+    return [(0, int(part), "") if part.isdecimal() else (1, 0, part.casefold())
             for part in re.split(r"(\d+)", name)]  # fmt: skip
 
 

@@ -4,7 +4,7 @@ Every figure is one GROUP BY kkg query over the period (the last 7 days, or the 
 far), so building the digest of a district or of the whole country reads counts, not
 events: memory grows with the number of KKGs, never with the number of attendances,
 votes or lessons. The monitoring figures (reflections, pulse, standards) come from
-`monitoring_figures` (issue 6) when it is installed; until then they read "no data yet".
+`monitoring_figures`; topics, the work plan and lessons from `digest_activity`.
 
 Definitions the digest states in its legend:
 - attendance rate: attendances / (meetings held x current members);
@@ -20,31 +20,25 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kkgbot.db.learning_models import LessonProgress, ModuleCompletion
 from kkgbot.db.meeting_models import Attendance, Meeting
 from kkgbot.db.models import Kkg, Person, Role
-from kkgbot.db.poll_models import SOURCE_POLL, Poll, PollBallot, PollOption, PollVote, WorkPlanItem
+from kkgbot.services.digest_activity import lessons, topics_and_plan
+from kkgbot.services.digest_period import Period, between, count_if
+from kkgbot.services.monitoring_figures import monitoring_figures
 from kkgbot.services.permissions import KKG_MEMBER_ROLES
 
 log = logging.getLogger(__name__)
 
-try:  # issue 6, built alongside; the digest works without it
-    from kkgbot.services.monitoring_figures import monitoring_figures
-except ImportError:  # pragma: no cover - depends on the other feature being installed
-    monitoring_figures = None
 
-WEEK = timedelta(days=7)
 INACTIVE_DAYS = 60
 NO_MEETING_DAYS = 30
 TREND_MEETINGS = 4
-TOP_TOPICS = 3
 NAMES_PER_KKG = 30
 
 ALERT_NO_MEETING = "no_meeting"
@@ -52,28 +46,6 @@ ALERT_FALLING = "falling"
 ALERT_NO_PLAN = "no_plan"
 ALERT_NO_ASSESSMENT = "no_assessment"
 ALERT_ORDER = (ALERT_NO_MEETING, ALERT_FALLING, ALERT_NO_PLAN, ALERT_NO_ASSESSMENT)
-
-
-@dataclass(frozen=True)
-class Period:
-    now: datetime
-    week_start: datetime
-    term_start: datetime
-    term_end: datetime
-    zone: str
-
-
-def term_bounds(now: datetime, zone: str) -> tuple[datetime, datetime]:
-    local = now.astimezone(ZoneInfo(zone))
-    first = date(local.year, 1 if local.month <= 6 else 7, 1)
-    nxt = date(local.year, 7, 1) if local.month <= 6 else date(local.year + 1, 1, 1)
-    tz = ZoneInfo(zone)
-    return datetime.combine(first, time(0), tz), datetime.combine(nxt, time(0), tz)
-
-
-def period_for(now: datetime, zone: str) -> Period:
-    start, end = term_bounds(now, zone)
-    return Period(now, now - WEEK, start, end, zone)
 
 
 @dataclass
@@ -102,7 +74,7 @@ class KkgFigures:
     lessons_given_term: int = 0
     lessons_answered_term: int = 0
     modules_completed_term: int = 0
-    monitoring: Any = None  # MonitoringFigures, when issue 6 is installed
+    monitoring: Any = None  # MonitoringFigures; None if they could not be computed
     alerts: list[str] = field(default_factory=list)
 
     def rate(self, attended: int, held: int) -> float | None:
@@ -128,14 +100,6 @@ class KkgFigures:
         return len(last) >= TREND_MEETINGS and all(
             b < a for a, b in zip(last, last[1:], strict=False)
         )
-
-
-def _between(column, start: datetime, end: datetime):
-    return and_(column >= start, column < end)
-
-
-def _count_if(condition) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 async def digest_figures(
@@ -170,9 +134,9 @@ async def _fill(session, figs: dict[int, KkgFigures], ids: list[int], p: Period,
     q = (
         select(
             Meeting.kkg_id,
-            _count_if(and_(held, Meeting.starts_at >= p.week_start)),
-            _count_if(and_(held, Meeting.starts_at >= p.term_start)),
-            _count_if(Meeting.starts_at >= now),
+            count_if(and_(held, Meeting.starts_at >= p.week_start)),
+            count_if(and_(held, Meeting.starts_at >= p.term_start)),
+            count_if(Meeting.starts_at >= now),
             func.max(case((held, Meeting.starts_at))),
         )
         .where(live)
@@ -190,11 +154,11 @@ async def _fill(session, figs: dict[int, KkgFigures], ids: list[int], p: Period,
     q = (
         select(
             Meeting.kkg_id,
-            _count_if(Meeting.starts_at >= p.week_start),
+            count_if(Meeting.starts_at >= p.week_start),
             func.count(Attendance.id),
         )
         .join(Attendance, Attendance.meeting_id == Meeting.id)
-        .where(live, _between(Meeting.starts_at, p.term_start, now))
+        .where(live, between(Meeting.starts_at, p.term_start, now))
         .group_by(Meeting.kkg_id)
     )
     for kkg_id, week, term in await session.execute(q):
@@ -203,8 +167,8 @@ async def _fill(session, figs: dict[int, KkgFigures], ids: list[int], p: Period,
     await _trend(session, figs, ids, p)
     await _inactive(session, figs, ids, members, p, names)
     await _top_fifth(session, figs, ids, members, p)
-    await _topics_and_plan(session, figs, ids, p)
-    await _lessons(session, figs, ids, p)
+    await topics_and_plan(session, figs, ids, p)
+    await lessons(session, figs, ids, p)
     await _monitoring(session, figs, ids, p)
     for f in figs.values():
         f.alerts = alerts_for(f, p)
@@ -224,7 +188,7 @@ async def _trend(session, figs, ids, p: Period) -> None:
         .where(
             Meeting.kkg_id.in_(ids),
             Meeting.cancelled_at.is_(None),
-            _between(Meeting.starts_at, p.now - timedelta(days=365), p.now),
+            between(Meeting.starts_at, p.now - timedelta(days=365), p.now),
         )
         .group_by(Meeting.id, Meeting.kkg_id, Meeting.starts_at)
         .subquery()
@@ -284,7 +248,7 @@ async def _top_fifth(session, figs, ids, members, p: Period) -> None:
         .where(
             Meeting.kkg_id.in_(ids),
             Meeting.cancelled_at.is_(None),
-            _between(Meeting.starts_at, p.term_start, p.now),
+            between(Meeting.starts_at, p.term_start, p.now),
         )
         .group_by(Meeting.kkg_id, Attendance.person_id)
         .subquery()
@@ -319,83 +283,7 @@ async def _top_fifth(session, figs, ids, members, p: Period) -> None:
             figs[kkg_id].top_fifth_share = int(by_top) / int(total)
 
 
-async def _topics_and_plan(session, figs, ids, p: Period) -> None:
-    label = func.coalesce(PollOption.topic_id, PollOption.label)
-    rows = await session.execute(
-        select(Poll.kkg_id, label, func.min(PollOption.label), func.count(PollVote.id))
-        .join(PollOption, PollOption.poll_id == Poll.id)
-        .join(PollVote, PollVote.option_id == PollOption.id)
-        .join(PollBallot, PollBallot.id == PollVote.ballot_id)
-        .where(
-            Poll.kkg_id.in_(ids),
-            PollBallot.submitted_at.is_not(None),
-            _between(Poll.created_at, p.term_start, p.now),
-        )
-        .group_by(Poll.kkg_id, label)
-    )
-    found: dict[int, list[tuple[str, str | None, int]]] = {}
-    for kkg_id, key, text, n in rows:
-        found.setdefault(kkg_id, []).append((text, key, int(n)))
-    from kkgbot.services.topics import topic_title
-
-    for kkg_id, items in found.items():
-        items.sort(key=lambda t: (-t[2], t[0].casefold()))
-        figs[kkg_id].votes_term = sum(n for _, _, n in items)
-        figs[kkg_id].top_topics = [
-            (topic_title(key if key != text else None, text, "id"), n)
-            for text, key, n in items[:TOP_TOPICS]
-        ]
-    start = p.term_start.astimezone(ZoneInfo(p.zone)).date()
-    end = p.term_end.astimezone(ZoneInfo(p.zone)).date()
-    rows = await session.execute(
-        select(
-            WorkPlanItem.kkg_id,
-            func.count(WorkPlanItem.id),
-            _count_if(WorkPlanItem.source == SOURCE_POLL),
-            _count_if(and_(WorkPlanItem.planned_month >= start, WorkPlanItem.planned_month < end)),
-        )
-        .where(WorkPlanItem.kkg_id.in_(ids))
-        .group_by(WorkPlanItem.kkg_id)
-    )
-    for kkg_id, total, voted, term in rows:
-        f = figs[kkg_id]
-        f.plan_total, f.plan_from_votes, f.plan_term = int(total), int(voted), int(term)
-
-
-async def _lessons(session, figs, ids, p: Period) -> None:
-    answered = LessonProgress.answered_at.is_not(None)
-    rows = await session.execute(
-        select(
-            LessonProgress.kkg_id,
-            _count_if(LessonProgress.sent_at >= p.week_start),
-            _count_if(and_(LessonProgress.sent_at >= p.week_start, answered)),
-            func.count(LessonProgress.id),
-            _count_if(answered),
-        )
-        .where(
-            LessonProgress.kkg_id.in_(ids), _between(LessonProgress.sent_at, p.term_start, p.now)
-        )
-        .group_by(LessonProgress.kkg_id)
-    )
-    for kkg_id, gw, aw, gt, at in rows:
-        f = figs[kkg_id]
-        f.lessons_given_week, f.lessons_answered_week = int(gw), int(aw)
-        f.lessons_given_term, f.lessons_answered_term = int(gt), int(at)
-    rows = await session.execute(
-        select(ModuleCompletion.kkg_id, func.count(ModuleCompletion.id))
-        .where(
-            ModuleCompletion.kkg_id.in_(ids),
-            _between(ModuleCompletion.completed_at, p.term_start, p.now),
-        )
-        .group_by(ModuleCompletion.kkg_id)
-    )
-    for kkg_id, n in rows:
-        figs[kkg_id].modules_completed_term = int(n)
-
-
 async def _monitoring(session, figs, ids, p: Period) -> None:
-    if monitoring_figures is None:
-        return
     try:
         async with session.begin_nested():  # a failure must not abort the transaction
             found = await monitoring_figures(session, ids, p.term_start, p.now)

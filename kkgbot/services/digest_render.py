@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 from kkgbot import i18n
 from kkgbot.services.charts import bar_chart_png
-from kkgbot.services.digest_figures import ALERT_ORDER, KkgFigures, Period
+from kkgbot.services.digest_figures import ALERT_ORDER, KkgFigures
+from kkgbot.services.digest_period import Period
 
 DETAIL_LIMIT = 5  # KKGs described one by one in the text
 ALERT_LINES = 10
