@@ -15,6 +15,7 @@ from handlers.common import chosen_kkg, kkg_step
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import Flow, Invalid, Option, Step, confirm_step
+from kkgbot.numbers import small_number
 from kkgbot.services import lessons, lessons_figures, lessons_push
 from kkgbot.services import lessons_schedule as schedule
 from kkgbot.services.content import library
@@ -258,12 +259,13 @@ async def show_figures(ctx: Ctx, kkg) -> None:
 
 
 async def answer_action(ctx: Ctx, args: list[str]) -> None:
-    if len(args) != 2 or not args[1].isdigit() or len(args[1]) > 2:
+    index = small_number(args[1], 2) if len(args) == 2 else None
+    if index is None:
         ctx.say("common.stale_button")
         return
     try:
         result = await lessons.answer(
-            ctx.session, person_id=ctx.person.id, lesson_id=args[0], index=int(args[1]), now=ctx.now
+            ctx.session, person_id=ctx.person.id, lesson_id=args[0], index=index, now=ctx.now
         )
     except LessonError as bad:
         ctx.say(bad.key, **bad.params)

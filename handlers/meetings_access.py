@@ -11,6 +11,7 @@ from sqlalchemy import select
 from kkgbot.db.meeting_models import Meeting
 from kkgbot.db.models import Kkg, Role
 from kkgbot.engine.context import Ctx
+from kkgbot.numbers import small_number
 from kkgbot.services import meetings, roles
 from kkgbot.services.calendar_feed import ICS_MIME, ics_name, meeting_ics
 from kkgbot.services.messaging import store_file
@@ -42,9 +43,7 @@ async def can(ctx: Ctx, action: str, kkg_id: int) -> bool:
 
 
 def meeting_arg(args: list[str]) -> int | None:
-    if not args or not args[0].isdigit() or len(args[0]) > 12:
-        return None
-    return int(args[0])
+    return small_number(args[0]) if args else None
 
 
 async def load_meeting(

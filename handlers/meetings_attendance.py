@@ -13,6 +13,7 @@ from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import EndConversation, Flow, Invalid, Option, Step
 from kkgbot.engine.messages import Choice
+from kkgbot.numbers import small_number
 from kkgbot.services import meetings, meetings_rsvp
 from kkgbot.services.meetings import MeetingError, local
 from kkgbot.services.meetings_export import XLSX_MIME, attendance_sheet, file_name
@@ -119,13 +120,14 @@ async def show_marking(ctx: Ctx, args: list[str]) -> None:
 
 
 async def set_mark(ctx: Ctx, args: list[str]) -> None:
-    if len(args) != 3 or not args[1].isdigit() or args[2] not in ("0", "1"):
+    person_id = small_number(args[1]) if len(args) == 3 else None
+    if person_id is None or args[2] not in ("0", "1"):
         ctx.say("common.stale_button")
         return
     meeting, _ = await load_meeting(ctx, args[:1], "meetings.manage")
     if meeting is None:
         return
-    person = await ctx.session.get(Person, int(args[1]))
+    person = await ctx.session.get(Person, person_id)
     rows = {r.person_id: r for r in await meetings_rsvp.roster(ctx.session, meeting)}
     if person is None or person.id not in rows or meeting.cancelled_at is not None:
         ctx.say("common.stale_button")

@@ -23,6 +23,7 @@ from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import Flow, FlowRunner, Invalid, Option, Step
 from kkgbot.engine.messages import Choice
+from kkgbot.numbers import small_number
 from kkgbot.services import pulse, reflections, roles
 from kkgbot.services.meetings_notify import short_when
 from kkgbot.services.monitoring_figures import monitoring_figures
@@ -62,12 +63,13 @@ async def ask_next(ctx: Ctx, row: Reflection, note: str | None = None) -> None:
 
 
 def _parse(args: list[str]) -> tuple[int, str | None, int | None] | None:
-    if not args or not args[0].isdigit() or len(args[0]) > 9:
+    row_id = small_number(args[0]) if args else None
+    if row_id is None:
         return None
     if len(args) == 1:
-        return int(args[0]), None, None
-    if len(args) == 3 and args[1] in ("t", "s") and args[2].isdigit() and len(args[2]) == 1:
-        return int(args[0]), args[1], int(args[2])
+        return row_id, None, None
+    if len(args) == 3 and args[1] in ("t", "s") and (score := small_number(args[2], 1)) is not None:
+        return row_id, args[1], score
     return None
 
 

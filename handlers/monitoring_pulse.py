@@ -10,18 +10,13 @@ from kkgbot.db.models import Kkg
 from kkgbot.db.monitoring_models import PulseAnswer
 from kkgbot.engine.commands import Registry
 from kkgbot.engine.context import Ctx
+from kkgbot.numbers import small_numbers
 from kkgbot.services import pulse
 from kkgbot.services.pulse import PulseError
 
 
-def _ints(args: list[str], count: int) -> list[int] | None:
-    if len(args) != count or not all(a.isdigit() and len(a) < 10 for a in args):
-        return None
-    return [int(a) for a in args]
-
-
 async def answer_action(ctx: Ctx, args: list[str]) -> None:
-    numbers = _ints(args, 2)
+    numbers = small_numbers(args, 2)
     if numbers is None:
         ctx.say("common.stale_button")
         return
@@ -40,7 +35,7 @@ async def answer_action(ctx: Ctx, args: list[str]) -> None:
 
 async def typed(ctx: Ctx, text: str, data: list[str]) -> bool:
     """Anything typed after the question that is not one of its answers: explained, re-asked."""
-    numbers = _ints(data[0].split(":")[2:4], 2)
+    numbers = small_numbers(data[0].split(":")[2:4], 2)
     if numbers is None:
         return False
     await show(ctx, numbers[0], note=ctx.t("monitoring.pulse_pick"))
@@ -59,7 +54,7 @@ async def show(ctx: Ctx, row_id: int, note: str | None = None) -> None:
 
 
 async def open_action(ctx: Ctx, args: list[str]) -> None:
-    numbers = _ints(args, 1)
+    numbers = small_numbers(args, 1)
     if numbers is None:
         ctx.say("common.stale_button")
         return

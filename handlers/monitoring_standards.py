@@ -26,6 +26,7 @@ from kkgbot.engine.flow import (
     Step,
     match_option,
 )
+from kkgbot.numbers import small_number
 from kkgbot.services import roles, standards
 from kkgbot.services.standards import NO, PARTLY, VALUES, YES
 
@@ -194,10 +195,11 @@ class StandardsFlow(Flow):
             return False
         words = args.split()
         if words and words[0].isdigit():
-            if int(words[0]) not in {k.id for k in kkgs}:
+            chosen = small_number(words[0])
+            if chosen not in {k.id for k in kkgs}:
                 ctx.say("monitoring.sa_not_koordinator")
                 return False
-            ctx.data["kkg_id"] = int(words[0])
+            ctx.data["kkg_id"] = chosen
             ctx.data["saved"] = ctx.data["introduced"] = "saved" in words[1:]
         return True
 
@@ -228,7 +230,7 @@ async def start(ctx: Ctx, args: str = "") -> None:
 
 async def start_action(ctx: Ctx, args: list[str]) -> None:
     """The button under the term's invitation, `a:sas:<kkg>` (or `a:sas` from /laporan)."""
-    if args and not args[0].isdigit():
+    if args and small_number(args[0]) is None:
         ctx.say("common.stale_button")
         return
     await start(ctx, args[0] if args else "")

@@ -18,6 +18,7 @@ from kkgbot.delivery.outbox import Draft, enqueue
 from kkgbot.engine.commands import Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import EndConversation, Invalid, Option, Step
+from kkgbot.numbers import small_numbers
 from kkgbot.services import polls, polls_notices
 from kkgbot.services.polls import PollError
 
@@ -151,14 +152,8 @@ async def _redraw(ctx: Ctx, poll_id: int) -> None:
     )
 
 
-def _ints(args: list[str], count: int) -> list[int] | None:
-    if len(args) != count or not all(a.isdigit() and len(a) <= 9 for a in args):
-        return None
-    return [int(a) for a in args]
-
-
 async def toggle_action(ctx: Ctx, args: list[str]) -> None:
-    numbers = _ints(args, 2)
+    numbers = small_numbers(args, 2)
     if numbers is None:
         ctx.say("common.stale_button")
         return
@@ -172,7 +167,7 @@ async def toggle_action(ctx: Ctx, args: list[str]) -> None:
 
 
 async def submit_action(ctx: Ctx, args: list[str]) -> None:
-    numbers = _ints(args, 1)
+    numbers = small_numbers(args, 1)
     if numbers is None:
         ctx.say("common.stale_button")
         return
@@ -190,7 +185,7 @@ async def typed_numbers(ctx: Ctx, text: str, data: list[str]) -> bool:
         numbers = polls.parse_numbers(text)
     except PollError:
         return False
-    poll_ids = _ints(data[0].split(":")[2:3], 1)
+    poll_ids = small_numbers(data[0].split(":")[2:3], 1)
     if poll_ids is None:
         return False
     try:

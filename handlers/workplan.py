@@ -16,6 +16,7 @@ from kkgbot.db.poll_models import SOURCE_KOORDINATOR
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import EndConversation, Flow, Invalid, Option, Step, confirm_step
+from kkgbot.numbers import small_number
 from kkgbot.services import roles, workplan
 from kkgbot.services.people import clean_text
 from kkgbot.services.permissions import KOORDINATOR
@@ -129,10 +130,11 @@ async def _topic(ctx: Ctx, value: object) -> list[str | None]:
 def _topic_of(value: object) -> list[str | None]:
     cat = catalogue()
     text = clean_text(str(value))
-    if text.isdigit():
-        if not 1 <= int(text) <= len(cat.topics):
+    if text.isascii() and text.isdigit():
+        number = small_number(text) or 0
+        if not 1 <= number <= len(cat.topics):
             raise Invalid("polls.topic_number_unknown", number=text[:6], max=len(cat.topics))
-        topic = cat.topics[int(text) - 1]
+        topic = cat.topics[number - 1]
         return [topic.title("id"), topic.id]
     topic = cat.find(text)
     if topic is not None:

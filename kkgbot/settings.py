@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Conversations
     conversation_idle_minutes: int = Field(default=30, alias="KKGBOT_CONVERSATION_IDLE_MINUTES")
     max_input_chars: int = Field(default=4000, alias="KKGBOT_MAX_INPUT_CHARS")
+    # Files people send (notulen, a broadcast's attachment); Telegram lets bots fetch 20 MB
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, alias="KKGBOT_MAX_UPLOAD_BYTES")
 
     # Delivery: rates per channel (messages per second) and retry policy
     telegram_rate_overall: float = Field(default=30.0, alias="KKGBOT_TELEGRAM_RATE")
@@ -110,6 +112,11 @@ class Settings(BaseSettings):
         return bool(
             self.twilio_account_sid and self.twilio_auth_token and self.twilio_whatsapp_from
         )
+
+    @property
+    def secrets(self) -> tuple[str | None, ...]:
+        """What must never be written anywhere: logs, stored errors, exports."""
+        return (self.telegram_bot_token, self.twilio_auth_token, self.webhook_secret)
 
     @property
     def is_sqlite(self) -> bool:

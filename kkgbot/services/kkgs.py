@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import District, Kkg
+from kkgbot.numbers import small_number
 from kkgbot.services import audit
 
 # No 0/O or 1/I: codes are read aloud at meetings and typed on small phones.
@@ -118,8 +119,8 @@ async def find_by_code(session: AsyncSession, code: str) -> Kkg | None:
 async def find_kkg(session: AsyncSession, ref: str) -> Kkg | None:
     """A KKG by id, invite code or (case-insensitive) name, as an admin types it."""
     ref = ref.strip()
-    if ref.isdigit():
-        found = await session.get(Kkg, int(ref))
+    if (number := small_number(ref)) is not None:
+        found = await session.get(Kkg, number)
         if found:
             return found
     by_code = await find_by_code(session, ref)

@@ -55,6 +55,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Broadcasts, the weekly digest and exports (issue 8): each reaches the sender's scope
     # (a koordinator's KKG, a pengawas's KKGs, an admin's district).
     "broadcast": frozenset({KOORDINATOR, PENGAWAS, ADMIN}),
+    # A sender cancels their own scheduled broadcasts, an admin also those to their district.
+    "broadcast.cancel": frozenset({KOORDINATOR, PENGAWAS, ADMIN}),
     "digest": frozenset({PENGAWAS, ADMIN}),
     # Monitoring (issue 6): /laporan opens a member's pending self-reports; the standards
     # self-assessment is the koordinator's; its results are for the KKG's pengawas too.

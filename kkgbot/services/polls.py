@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import Kkg
 from kkgbot.db.poll_models import Poll, PollBallot, PollOption, PollVote
+from kkgbot.numbers import small_number
 from kkgbot.services import audit, roles
 from kkgbot.services.people import clean_text
 from kkgbot.services.topics import Catalogue, catalogue, topic_title
@@ -25,7 +26,7 @@ MIN_OPTIONS, MAX_OPTIONS = 2, 12
 MAX_LABEL = 60
 QUESTION_LEN = (5, 200)
 MAX_OPEN_DAYS = 90
-NUMBER_LIST = re.compile(r"^\s*\d+(?:\s*[,;/\s]\s*\d+)*\s*[,]?\s*$")
+NUMBER_LIST = re.compile(r"^\s*\d{1,6}(?:\s*[,;/\s]\s*\d{1,6})*\s*[,]?\s*$")
 
 
 class PollError(ValueError):
@@ -84,8 +85,8 @@ def parse_options(text: str, cat: Catalogue | None = None) -> list[OptionSpec]:
     for part in (clean_text(p) for p in parts):
         if not part:
             continue
-        if part.isdigit():
-            number = int(part)
+        if part.isascii() and part.isdigit():
+            number = small_number(part) or 0
             if not 1 <= number <= len(cat.topics):
                 raise PollError("polls.topic_number_unknown", number=part[:6], max=len(cat.topics))
             topic = cat.topics[number - 1]
@@ -114,10 +115,10 @@ def parse_options(text: str, cat: Catalogue | None = None) -> list[OptionSpec]:
 
 
 def valid_max_choices(text: str | int, option_count: int) -> int:
-    value = str(text).strip()
-    if not value.isdigit() or not 1 <= int(value) <= option_count:
+    value = small_number(str(text))
+    if value is None or not 1 <= value <= option_count:
         raise PollError("polls.bad_max_choices", max=option_count)
-    return int(value)
+    return value
 
 
 def check_deadline(deadline: datetime, now: datetime) -> datetime:

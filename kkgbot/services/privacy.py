@@ -6,7 +6,10 @@ keeps the rows that make up anonymous counts (attendance, votes, scores stay, ti
 person row with no name), nulls the free text people wrote (columns marked
 `info={"personal_text": True}`), deletes how they are reached, and finally sweeps every
 text column of every table for their name and number, so that no message, conversation
-or roster anywhere still carries them.
+or roster anywhere still carries them. Files a person sent are theirs until the KKG keeps
+them as its own record (a meeting's notulen, a broadcast's attachment, which the KKG needs
+for its reports): those stay, no longer linked to the person; every other file they sent
+is deleted.
 """
 
 from __future__ import annotations
@@ -22,7 +25,15 @@ from sqlalchemy import JSON, String, Table, Text, cast, delete, func, select, up
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.all_models import metadata
-from kkgbot.db.models import AuditEntry, Conversation, Identity, OutboxMessage, Person, Role
+from kkgbot.db.models import (
+    AuditEntry,
+    Conversation,
+    Identity,
+    OutboxMessage,
+    Person,
+    Role,
+    StoredFile,
+)
 from kkgbot.services import audit
 
 ERASED = "[dihapus]"
@@ -133,6 +144,15 @@ async def erase_person(session: AsyncSession, person_id: int, now: datetime) -> 
                 .where(link.table.c[link.column] == person_id)
                 .values({name: None for name in personal})
             )
+    uploads = delete(StoredFile).where(StoredFile.uploaded_by_person_id == person_id)
+    for column in file_links():
+        uploads = uploads.where(~select(column).where(column == StoredFile.id).exists())
+    await session.execute(uploads)
+    await session.execute(
+        update(StoredFile)
+        .where(StoredFile.uploaded_by_person_id == person_id)
+        .values(uploaded_by_person_id=None)
+    )
     await session.execute(delete(Identity).where(Identity.person_id == person_id))
     await session.execute(delete(Conversation).where(Conversation.person_id == person_id))
     await session.execute(delete(Role).where(Role.person_id == person_id))
@@ -157,6 +177,28 @@ async def erased_outbox_cleanup(session: AsyncSession) -> int:
             OutboxMessage.status.in_(("sent", "delivered", "dead", "unreachable", "expired")),
         )
     )
+    return result.rowcount or 0
+
+
+def file_links() -> list[Any]:
+    """Every column that refers to a stored file (a meeting's notulen, a broadcast's file)."""
+    return [
+        column
+        for table in metadata.sorted_tables
+        for column in table.columns
+        if any(fk.column.table.name == "files" for fk in column.foreign_keys)
+    ]
+
+
+async def purge_orphan_uploads(session: AsyncSession, before: datetime) -> int:
+    """Files people sent in a conversation they then cancelled or left: nothing refers to
+    them, so they are deleted (uploaded before `before`, well past any open conversation)."""
+    query = delete(StoredFile).where(
+        StoredFile.uploaded_by_person_id.is_not(None), StoredFile.created_at < before
+    )
+    for column in file_links():
+        query = query.where(~select(column).where(column == StoredFile.id).exists())
+    result = await session.execute(query)
     return result.rowcount or 0
 
 
