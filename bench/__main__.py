@@ -1,5 +1,8 @@
 """`python -m bench`: the quick suite on SQLite (and PostgreSQL when
-KKGBOT_BENCH_POSTGRES_URL is set); `--heavy` for bigger scales, `--only NAME` for one."""
+KKGBOT_BENCH_POSTGRES_URL is set); `--heavy` for bigger scales, `--only NAME` for one.
+
+`soak` (about 5 minutes a backend) is not in the quick suite: it runs with `--only soak`
+or `--heavy`."""
 
 from __future__ import annotations
 
@@ -36,10 +39,13 @@ async def suite(only: set[str], heavy: bool) -> None:
             "scheduler": partial(scheduler, backend, 300_000 if heavy else 100_000),
             "inbound": partial(inbound, backend, 2000 if heavy else 400),
             "digest": partial(__import__("bench.digest", fromlist=["_"]).digest_bench, backend),
+            "soak": partial(__import__("bench.soak", fromlist=["_"]).soak, backend),
         }
         for name, run in runs.items():
             if only and name not in only:
                 continue
+            if name == "soak" and not (heavy or "soak" in only):
+                continue  # minutes long: only when asked for
             if name == "broadcast_baseline" and backend != "sqlite":
                 continue  # no database involved: once is enough
             started = time.monotonic()
@@ -53,7 +59,10 @@ async def suite(only: set[str], heavy: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        epilog="soak (issue 10, ~5 min per backend) runs only with --only soak or --heavy",
+    )
     parser.add_argument("--only", action="append", default=[], help="run only this benchmark")
     parser.add_argument("--heavy", action="store_true", help="bigger scales (slower)")
     args = parser.parse_args()

@@ -160,6 +160,7 @@ class Bot:
         self.proc: asyncio.subprocess.Process | None = None
         self.started = 0.0
         self.ready_after = float("nan")
+        self.scheduler_after = float("nan")  # the scheduler runs (before the sender is up)
         self._log: asyncio.Task[None] | None = None
 
     async def start(self, timeout: float = 60) -> float:  # noqa: ASYNC109
@@ -182,6 +183,8 @@ class Bot:
         async for raw in self.proc.stderr:
             line = raw.decode(errors="replace").rstrip()
             tail = (tail + [line])[-20:]
+            if "scheduler started" in line:
+                self.scheduler_after = time.monotonic() - self.started
             if "KKG Bot running" in line and not ready.done():
                 ready.set_result(True)
         if not ready.done():

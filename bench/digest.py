@@ -9,7 +9,8 @@ national scale never passes through Python. Measured:
   digest built on its own (what /ringkasan costs, 20 KKGs each; sampled at 200);
 - `peak_mb`: Python's peak allocation while building them (tracemalloc), which must not
   follow the number of events;
-- `render_s`: one pengawas's digest rendered as text, chart and spreadsheet.
+- `render_s`: one pengawas's digest rendered as text, chart and spreadsheet; `render_first_s`
+  the same when it is the process's first (the chart and spreadsheet libraries load then).
 
 District (default): 200 KKGs, 5,000 members, one term of fortnightly meetings, a poll
 each, 20 lessons a member. National (`python -m bench.digest --national [--scale F]`,
@@ -32,7 +33,8 @@ from sqlalchemy import text
 from bench.common import database
 from kkgbot.db.engine import make_engine, make_sessionmaker
 from kkgbot.services import digest
-from kkgbot.services.digest_figures import digest_figures, period_for
+from kkgbot.services.digest_figures import digest_figures
+from kkgbot.services.digest_period import period_for
 
 NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 ZONE = "Asia/Makassar"
@@ -171,6 +173,9 @@ async def measure(url: str) -> dict[str, float]:
             out["figures_pengawas_s"] = round(spent * len(pengawas) / max(len(sample), 1), 2)
             scope = await digest.scope_of(session, pengawas[0])
             built = await digest.build(session, scope, NOW, ZONE, "id")
+            started = time.monotonic()
+            digest.render(built, "id")  # the process's first: loads matplotlib and openpyxl
+            out["render_first_s"] = round(time.monotonic() - started, 3)
             started = time.monotonic()
             rendered = digest.render(built, "id")
             out["render_s"] = round(time.monotonic() - started, 3)
