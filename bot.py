@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logs.setup(
         level,
-        secrets=(settings.telegram_bot_token, settings.twilio_auth_token, settings.webhook_secret),
+        secrets=settings.secrets,
         json_logs=args.command == "run" and settings.log_json,
     )
     from kkgbot import cli

@@ -7,6 +7,7 @@ def register_all(registry: Registry) -> Registry:
     # Imported here so that importing one handler module does not import them all.
     from handlers import (
         broadcast,
+        broadcast_scheduled,
         digest,
         help,
         language,
@@ -38,6 +39,7 @@ def register_all(registry: Registry) -> Registry:
         monitoring,
         privacy,
         broadcast,
+        broadcast_scheduled,
         digest,
     ):
         module.register(registry)
