@@ -108,15 +108,33 @@ async def test_broadcast_photo_reaches_members(settings, srv):
         await press(srv, KOOR, "Ya")
         got = (await srv.wait_for_messages(GURU, before + 1, timeout=10))[-1]
         assert got.text.startswith("📢 Siaran dari Rina Koordinator")
-        assert got.method == "sendDocument" and got.document.content == PHOTO
+        # a picture goes as a photo, which the phone shows in the chat, not as a file to open
+        assert got.method == "sendPhoto" and got.photo.content == PHOTO
         record = got.request  # what the fake server saw: a multipart upload of the photo
-        assert record.files["document"].content == PHOTO
+        assert record.files["photo"].content == PHOTO
         assert record.params["caption"].endswith("Poster lomba numerasi terlampir.")
         async with app.sessionmaker() as s:
             payloads = list(await s.scalars(select(OutboxMessage.payload).where(
                 OutboxMessage.batch_id == "broadcast-1")))  # fmt: skip
         assert len(payloads) >= 2 and len({p["file_id"] for p in payloads}) == 1  # stored once
         assert await uploads(app) == 1
+
+
+async def test_a_picture_telegram_cannot_read_still_arrives_as_a_document(settings, srv):
+    async with telegram_bot(settings, srv) as app:
+        await setup(app, srv)
+        await reply_to(srv, KOOR, "/siaran")
+        await reply_to(srv, KOOR, "Jadwal piket terlampir.")
+        broken = b"\x00\x01 not a picture, although it says png"
+        await sends_file(srv, KOOR, filename="jadwal.png", content=broken, mime="image/png")
+        await press(srv, KOOR, "Kirim sekarang")
+        before = len(srv.sent_messages(GURU))
+        await press(srv, KOOR, "Ya")
+        got = (await srv.wait_for_messages(GURU, before + 1, timeout=10))[-1]
+        assert got.method == "sendDocument" and got.document.content == broken
+        assert got.text.endswith("Jadwal piket terlampir.")
+        # one refused sendPhoto, then the document: nothing sent twice
+        assert [m.method for m in srv.sent_messages(GURU)[before:]] == ["sendDocument"]
 
 
 async def test_too_large_file_is_refused_and_nothing_stored(settings, srv):

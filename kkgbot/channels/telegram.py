@@ -21,6 +21,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    Message,
     Update,
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
@@ -42,6 +43,8 @@ from kkgbot.engine.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Inbound, In
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+PHOTO_MIMES = frozenset({"image/jpeg", "image/png"})
+PHOTO_MAX_BYTES = 10 * 1024 * 1024  # sendPhoto's limit
 OnInbound = Callable[[Inbound], Awaitable[None]]
 # Updates handled at once: one slow transaction must not hold up everybody else's answer
 # (measured in bench/: one at a time, replies waited seconds during a broadcast).
@@ -339,12 +342,7 @@ class TelegramChannel:
                 if caption is None:
                     for part in split_text(message.text):
                         await self._call("sendMessage", chat_id=message.address, text=part)
-                sent = await self.bot.send_document(
-                    message.address,
-                    document=InputFile(message.file_data, filename=message.file_name),
-                    caption=caption,
-                    reply_markup=_keyboard(message),
-                )
+                sent = await self._send_file(message, caption)
                 return SendResult(SENT, external_id=str(sent.message_id))
             parts = split_text(message.text or "…")
             for part in parts[:-1]:
@@ -356,6 +354,30 @@ class TelegramChannel:
         except TelegramError as exc:
             return classify(exc)
         return SendResult(SENT, external_id=str(answer["message_id"]))
+
+    async def _send_file(self, message: Outgoing, caption: str | None) -> Message:
+        """A picture as a photo, which phones show in the chat; anything else as a document.
+
+        Telegram refuses some pictures as photos (too large, too long and thin): those go
+        as documents, so a koordinator's poster or the digest chart always arrives.
+        """
+        data = message.file_data or b""
+        if message.file_mime in PHOTO_MIMES and len(data) <= PHOTO_MAX_BYTES:
+            try:
+                return await self.bot.send_photo(
+                    message.address,
+                    photo=InputFile(data, filename=message.file_name),
+                    caption=caption,
+                    reply_markup=_keyboard(message),
+                )
+            except BadRequest as refused:
+                log.info("photo refused, sending it as a document: %s", refused.message)
+        return await self.bot.send_document(
+            message.address,
+            document=InputFile(data, filename=message.file_name),
+            caption=caption,
+            reply_markup=_keyboard(message),
+        )
 
     async def _edit(self, message: Outgoing, markup: dict | None) -> SendResult | None:
         """Redraw an earlier message in place (a poll ballot after a toggle).

@@ -76,6 +76,9 @@ _NOT_MODIFIED = (
 )
 
 
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")  # PNG, JPEG
+
+
 class _DropConnection(Exception):
     """Close the connection without answering (fault injection)."""
 
@@ -634,6 +637,9 @@ class FakeTelegramServer:
                 fields["document"] = {**meta, "file_name": upload.filename}
                 if upload.content_type:
                     fields["document"]["mime_type"] = upload.content_type
+            elif upload.content and not upload.content.startswith(IMAGE_MAGIC):
+                # what Telegram answers when the bytes of a photo are not a picture it can read
+                raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
             else:
                 fields["photo"] = [{**meta, "width": 640, "height": 480}]
         is_group = self._chat(chat_id)["type"] != "private"
