@@ -262,6 +262,11 @@ def _apply_period(written: tuple[int, int, str | None], period: str | None) -> t
     return time(hour, minute)
 
 
+def clock_with_period(hour: int, minute: int, period: str) -> time:
+    """ "3 siang" -> 15:00: the same reading as a start time, for the end of a range."""
+    return _apply_period((hour, minute, None), period)
+
+
 def _resolve_date(s: str, now: datetime, clock: time | None) -> date:
     """Find the calendar day in what is left after the time was cut out."""
     original, today = re.sub(r"\s+", " ", s).strip(), now.date()

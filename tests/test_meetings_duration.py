@@ -81,6 +81,31 @@ def test_an_end_written_with_the_start():
         minutes_until(start, (25, 0), WITA)
 
 
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("Sabtu depan jam 9-11", "Sabtu depan 9:00", (11, 0)),
+        ("Sabtu depan jam 9 - jam 11 WITA", "Sabtu depan 9:00", (11, 0)),
+        ("besok pukul 9 s.d. 11.30", "besok 9:00", (11, 30)),
+        ("besok jam 1-3 siang", "besok 1:00 siang", (15, 0)),
+        ("besok jam 7-9 malam", "besok 7:00 malam", (21, 0)),
+        ("besok 09.00-11", "besok 09:00", (11, 0)),
+        ("5-6 Desember", "5-6 Desember", None),  # a span of days is not a clock range
+        ("2026-12-05 9-11", "2026-12-05 9-11", None),  # bare hours: the date parser refuses
+    ],
+)
+def test_ranges_as_teachers_say_them(text, start, end):
+    assert split_range(text) == (start, end)
+
+
+def test_an_end_on_the_12_hour_clock_is_read_in_the_afternoon():
+    one_pm = datetime(2026, 12, 5, 5, 0, tzinfo=UTC)  # 13.00 WITA
+    assert minutes_until(one_pm, (3, 0), WITA) == 120  # "13.00-3" ends at 15.00
+    nine = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)  # 09.00 WITA
+    with pytest.raises(MeetingError, match="end_before_start"):
+        minutes_until(nine, (8, 0), WITA)  # not 20.00: eleven hours is no meeting
+
+
 def test_a_meeting_ends_by_22_on_its_day():
     evening = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)  # 20.00 WITA
     check_end(evening, 120, WITA)  # 22.00 exactly is fine
@@ -112,6 +137,12 @@ async def test_a_range_on_one_line_sets_the_length_everywhere(console_app):
         (event,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
         assert event.decoded("dtend").astimezone(UTC) == datetime(2026, 12, 5, 3, 30, tzinfo=UTC)
 
+
+
+async def test_a_spoken_range_on_one_line(console_app):
+    meeting = await schedule(console_app, "Numerasi; 5 Desember 2026 jam 1-3 siang; SDN 2")
+    assert meeting.duration_minutes == 120
+    assert meeting.starts_at.replace(tzinfo=UTC) == datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
 
 async def test_one_line_without_an_end_is_two_hours_and_a_late_start_is_refused(console_app):
     meeting = await schedule(console_app, "Literasi Dasar; 2026-12-05 09:00; SDN 1 Mataram")

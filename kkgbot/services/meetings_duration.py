@@ -13,6 +13,7 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from kkgbot.dateparse import clock_with_period
 from kkgbot.services.meetings import MeetingError
 
 MIN_MINUTES = 30
@@ -43,10 +44,14 @@ _MINUTES = r"(?:menit|mnt|m|minutes?|mins?)"
 _SHAPE = re.compile(
     rf"^(?:(?P<h>\d{{1,4}}(?:\.\d{{1,3}})?)\s*{_HOURS})?\s*(?:(?P<m>\d{{1,5}})\s*{_MINUTES})?$"
 )
-_CLOCK = r"(\d{1,2})[.:](\d{2})"
+_TO = r"(?:-|–|—|s\.?d\.?|s/d|sampai|hingga|to|until)"
 _RANGE = re.compile(
-    rf"(?<![\d.:]){_CLOCK}\s*(?:-|–|—|s\.?d\.?|s/d|sampai|hingga|to|until)\s*"
-    rf"(?:(?:jam|pukul)\s*)?{_CLOCK}\s*(?:wib|wita|wit)?\s*$",
+    # the start: "jam 9", "pukul 9.30" or a clock time "09.00" (not the tail of a date)
+    r"(?:\b(?:jam|pukul|pkl\.?)\s*(?P<h1>\d{1,2})(?:[.:](?P<m1>\d{2}))?"
+    r"|(?<![\d.:/-])(?P<h1c>\d{1,2})[.:](?P<m1c>\d{2}))"
+    # then "-", "s.d.", "sampai" ... and the end, with its part of the day if written
+    rf"\s*{_TO}\s*(?:(?:jam|pukul)\s*)?(?P<h2>\d{{1,2}})(?:[.:](?P<m2>\d{{2}}))?"
+    r"\s*(?P<period>pagi|siang|sore|malam)?\s*(?:wib|wita|wit)?\s*$",
     re.IGNORECASE,
 )
 
@@ -95,12 +100,23 @@ def parse_duration(text: str | int) -> int:
 
 
 def split_range(text: str) -> tuple[str, tuple[int, int] | None]:
-    """ "2026-12-05 09:00-11:30" -> ("2026-12-05 09:00", (11, 30)); no range -> (text, None)."""
-    found = _RANGE.search(str(text))
+    """ "2026-12-05 09:00-11:30" -> ("2026-12-05 09:00", (11, 30)); no range -> (text, None).
+
+    "jam 1-3 siang" -> ("jam 1:00 siang", (15, 0)): a part of the day written once, after
+    the end, is meant for both times, as people say it.
+    """
+    text = str(text)
+    found = _RANGE.search(text)
     if found is None:
-        return str(text), None
-    start_text = str(text)[: found.start()] + f"{found[1]}:{found[2]}"
-    return start_text, (int(found[3]), int(found[4]))
+        return text, None
+    hour, minute = found["h1"] or found["h1c"], found["m1"] or found["m1c"] or "00"
+    period = (found["period"] or "").casefold()
+    start_text = text[: found.start()] + f"{hour}:{minute}" + (f" {period}" if period else "")
+    end = int(found["h2"]), int(found["m2"] or 0)
+    if period and 0 <= end[0] <= 12 and 0 <= end[1] <= 59:
+        clock = clock_with_period(*end, period)
+        end = clock.hour, clock.minute
+    return start_text, end
 
 
 def minutes_until(start: datetime, end_clock: tuple[int, int], zone: str) -> int:
@@ -110,6 +126,13 @@ def minutes_until(start: datetime, end_clock: tuple[int, int], zone: str) -> int
         raise MeetingError("meetings.duration_end_invalid")
     start_local = start.astimezone(ZoneInfo(zone))
     end_local = start_local.replace(hour=hour, minute=minute)
+    afternoon = end_local + timedelta(hours=12)
+    if (
+        end_local <= start_local
+        and hour < 12
+        and start_local < afternoon <= start_local + (timedelta(minutes=MAX_MINUTES))
+    ):
+        end_local = afternoon  # "13.00-15" written "13.00-3": an end on the 12-hour clock
     if end_local <= start_local:
         raise MeetingError("meetings.duration_end_before_start")
     return check_minutes(int((end_local - start_local).total_seconds() // 60))
