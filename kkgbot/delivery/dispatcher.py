@@ -41,6 +41,9 @@ ADAPT_WINDOW = 2.0  # seconds of finished sends that measure the achieved rate
 ADAPT_SECONDS = 1.0  # claimed work to hold, in seconds of the achieved rate
 RECORD_LINGER = 0.05  # seconds the recorder waits for more outcomes to write together
 RECORD_BATCH = 50  # ... unless this many are already waiting
+# A lease this close to its end is checked in the database before a send: a send that
+# starts on a lease about to run out could still be on the wire when another takes the row.
+LEASE_MARGIN = timedelta(seconds=1)
 
 
 class Dispatcher:
@@ -202,11 +205,30 @@ class Dispatcher:
         return lane
 
     async def _send(self, lane: Lane, row: Claimed) -> None:
+        if not await self._still_mine(row):
+            # Another dispatcher claimed it after our lease ran out and sends it itself.
+            self._held.pop(row.id, None)
+            self.stats["lease_lost"] += 1
+            return
         result = await self._attempt(row)
         if self._rate_limited(row, result):
             lane.add(row)
             return
         self._results.put_nowait(Outcome(row, result, self.clock.now()))
+
+    async def _still_mine(self, row: Claimed) -> bool:
+        """Whether this dispatcher may send the row now: its lease has not run out, or has
+        but nobody claimed the row since (then the lease is taken again first)."""
+        if row.lost:
+            return False
+        now = self.clock.now()
+        if row.lease_until is not None and now + LEASE_MARGIN < row.lease_until:
+            return True
+        try:
+            return await store.retake(self.sessionmaker, row, now, self.lease)
+        except Exception:
+            log.exception("could not check the lease of outbox_id=%s; not sending it", row.id)
+            return False
 
     async def _claim(self, limit: int, replies_only: bool) -> tuple[list[Claimed], int]:
         """One claim that is never cut in half by `stop()`.
@@ -251,11 +273,12 @@ class Dispatcher:
                 await asyncio.sleep(1.0)
             self.stats["claimed"] += len(rows)
             for row in rows:
-                if row.id in self._held:
+                if (mine := self._held.get(row.id)) is not None:
                     # Our own lease ran out before it was renewed or the outcome recorded
                     # (a starved event loop, a long SQLite write lock): the row is already
                     # in a lane or sent and waiting for the recorder. Sending it again would
                     # deliver it twice (seen in bench/soak); the claim only renewed our lease.
+                    mine.lease_until, mine.lost = row.lease_until, False
                     continue
                 self._held[row.id] = row
                 self._lane(row.channel).add(row)
@@ -306,7 +329,7 @@ class Dispatcher:
             if self._held:
                 try:
                     await store.renew(
-                        self.sessionmaker, list(self._held), self.clock.now(), self.lease
+                        self.sessionmaker, list(self._held.values()), self.clock.now(), self.lease
                     )
                 except Exception:
                     log.exception("renewing leases failed")

@@ -45,6 +45,10 @@ class Claimed:
     batch_id: str | None
     last_error: str | None
     rate_limited: int = 0  # 429s met during this claim (retried in memory)
+    # The lease this dispatcher last wrote. It doubles as a token: a row whose lease_until
+    # in the database is no longer this value was claimed by someone else after ours ran out.
+    lease_until: datetime | None = None
+    lost: bool = False  # another dispatcher took it: never send it from here
 
     def order(self) -> tuple[int, datetime, int]:
         return (self.priority, self.not_before, self.id)
@@ -134,7 +138,7 @@ async def claim(
                 .returning(*COLUMNS)
                 .execution_options(synchronize_session=False)
             )
-            rows += [Claimed(*row) for row in result.all()]
+            rows += [Claimed(*row, lease_until=now + lease) for row in result.all()]
         if not rows:
             return [], 0
         blocked = await unreachable_among(
@@ -275,18 +279,56 @@ async def record(
 
 async def renew(
     sessionmaker: async_sessionmaker[AsyncSession],
-    ids: list[int],
+    held: list[Claimed],
     now: datetime,
     lease: timedelta,
 ) -> None:
-    """Extend the lease of rows this dispatcher still holds, so nobody else takes them."""
+    """Extend the leases this dispatcher still holds, so nobody else takes them.
+
+    Only where the lease is still the one we wrote: after ours ran out (a starved loop, a
+    database that was away) another dispatcher may have claimed the row, and extending
+    its lease would make us both think the row is ours. Rows we lost are marked `lost`.
+    """
+    by_lease: dict[datetime | None, list[Claimed]] = {}
+    for row in held:
+        by_lease.setdefault(row.lease_until, []).append(row)
+    kept: set[int] = set()
     async with sessionmaker() as session, session.begin():
-        for start in range(0, len(ids), CHUNK):
-            await session.execute(
-                update(O)
-                .where(O.id.in_(ids[start : start + CHUNK]), O.status == outbox.SENDING)
-                .values(lease_until=now + lease)
-            )
+        for until, group in by_lease.items():
+            for start in range(0, len(group), CHUNK):
+                ids = [r.id for r in group[start : start + CHUNK]]
+                result = await session.execute(
+                    update(O)
+                    .where(O.id.in_(ids), O.status == outbox.SENDING, O.lease_until == until)
+                    .values(lease_until=now + lease)
+                    .returning(O.id)
+                    .execution_options(synchronize_session=False)
+                )
+                kept.update(result.scalars())
+    for row in held:
+        if row.id in kept:
+            row.lease_until = now + lease
+        else:
+            row.lost = True  # taken by another dispatcher, or already recorded
+
+
+async def retake(
+    sessionmaker: async_sessionmaker[AsyncSession], row: Claimed, now: datetime, lease: timedelta
+) -> bool:
+    """Just before a send whose lease ran out: extend it if nobody took the row meanwhile."""
+    async with sessionmaker() as session, session.begin():
+        result = await session.execute(
+            update(O)
+            .where(O.id == row.id, O.status == outbox.SENDING, O.lease_until == row.lease_until)
+            .values(lease_until=now + lease)
+            .returning(O.id)
+            .execution_options(synchronize_session=False)
+        )
+        if result.first() is None:
+            row.lost = True
+            return False
+    row.lease_until = now + lease
+    return True
 
 
 async def release(
