@@ -8,6 +8,7 @@ job that runs twice, or again after a restart, queues nothing new.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,7 @@ from kkgbot.services.meetings import checkin_closes, ends_at, local
 from kkgbot.services.meetings_duration import duration_text
 from kkgbot.services.meetings_recurrence import MONTHLY_KIND, Rule
 from kkgbot.services.meetings_rsvp import answers_of, present_count
-from kkgbot.services.messaging import Recipient
+from kkgbot.services.messaging import Recipient, Render
 
 EXPIRES_AT = getattr(outbox, "EXPIRES_AT", "_expires_at")
 URGENT = timedelta(hours=24)  # changes to a meeting this close go out even in quiet hours
@@ -133,6 +134,40 @@ async def _ics_file(
     return await messaging.store_file(session, ics_name(meeting), ICS_MIME, data, now)
 
 
+async def _tell_members(
+    session: AsyncSession,
+    meeting: Meeting,
+    kkg: Kkg,
+    *,
+    now: datetime,
+    offsets: list[float],
+    exclude: int | None,
+    key: str,
+    render_for: Callable[[Recipient], Awaitable[Render]],
+    rsvp: bool = True,
+) -> int:
+    """This version's .ics and a message to every member but `exclude`, one key per person.
+
+    Close to the start (URGENT) the message goes even in quiet hours: a change that waits
+    for the morning would arrive after the meeting.
+    """
+    file_id = await _ics_file(session, meeting, kkg, offsets, now)
+    sent = 0
+    for person in await recipients(session, kkg.id, exclude):
+        sent += await messaging.send(
+            session,
+            person,
+            await render_for(person),
+            key=f"{key}:person-{person.person_id}",
+            now=now,
+            choices=(lambda lang: rsvp_choices(meeting.id, lang)) if rsvp else None,
+            file_id=file_id,
+            file_name=ics_name(meeting),
+            quiet_exempt=meeting.starts_at - now < URGENT,
+        )
+    return sent
+
+
 async def announce(
     session: AsyncSession,
     meeting: Meeting,
@@ -145,33 +180,23 @@ async def announce(
     upcoming: list[Meeting] | None = None,
 ) -> int:
     """Every member gets the meeting with RSVP buttons and the .ics; returns how many."""
-    file_id = await _ics_file(session, meeting, kkg, offsets, now)
-    sent = 0
-    for person in await recipients(session, kkg.id, exclude):
 
-        def render(lang: str) -> str:
-            text = i18n.t(lang, "meetings.announce", kkg=kkg.name) + "\n" + card(meeting, kkg, lang)
-            if series is not None:
-                dates = ", ".join(short_when(m, kkg, lang) for m in (upcoming or [])[1:4])
-                text += "\n" + i18n.t(
-                    lang, "meetings.announce_series", rule=rule_text(series, lang)
-                )
-                if dates:
-                    text += "\n" + i18n.t(lang, "meetings.announce_next_dates", dates=dates)
-            return text + "\n\n" + i18n.t(lang, "meetings.announce_ask")
+    def render(lang: str) -> str:
+        text = i18n.t(lang, "meetings.announce", kkg=kkg.name) + "\n" + card(meeting, kkg, lang)
+        if series is not None:
+            dates = ", ".join(short_when(m, kkg, lang) for m in (upcoming or [])[1:4])
+            text += "\n" + i18n.t(lang, "meetings.announce_series", rule=rule_text(series, lang))
+            if dates:
+                text += "\n" + i18n.t(lang, "meetings.announce_next_dates", dates=dates)
+        return text + "\n\n" + i18n.t(lang, "meetings.announce_ask")
 
-        sent += await messaging.send(
-            session,
-            person,
-            render,
-            key=f"meeting-new:meeting-{meeting.id}:person-{person.person_id}",
-            now=now,
-            choices=lambda lang: rsvp_choices(meeting.id, lang),
-            file_id=file_id,
-            file_name=ics_name(meeting),
-            quiet_exempt=meeting.starts_at - now < URGENT,
-        )
-    return sent
+    async def render_for(_person: Recipient) -> Render:
+        return render
+
+    return await _tell_members(
+        session, meeting, kkg, now=now, offsets=offsets, exclude=exclude,
+        key=f"meeting-new:meeting-{meeting.id}", render_for=render_for,
+    )  # fmt: skip
 
 
 async def notify_changed(
@@ -186,14 +211,11 @@ async def notify_changed(
     exclude: int | None,
 ) -> int:
     """Members are told what changed, with the updated .ics (same UID, next SEQUENCE)."""
-    file_id = await _ics_file(session, meeting, kkg, offsets, now)
-    answers = {}
-    sent = 0
-    for person in await recipients(session, kkg.id, exclude):
-        answers = await answers_of(session, [meeting.id], person.person_id)
-        answer = answers.get(meeting.id)
 
-        def render(lang: str, answer=answer) -> str:
+    async def render_for(person: Recipient) -> Render:
+        answer = (await answers_of(session, [meeting.id], person.person_id)).get(meeting.id)
+
+        def render(lang: str) -> str:
             what = i18n.t(lang, f"meetings.field_{field}")
             was = describe_value(field, old, meeting, kkg, lang)
             head = i18n.t(lang, "meetings.changed", what=what, old=was)
@@ -204,18 +226,12 @@ async def notify_changed(
                 tail = i18n.t(lang, "meetings.changed_answer", answer=label)
             return f"{head}\n{card(meeting, kkg, lang)}\n\n{tail}"
 
-        sent += await messaging.send(
-            session,
-            person,
-            render,
-            key=f"meeting-changed:meeting-{meeting.id}:v{meeting.sequence}:person-{person.person_id}",
-            now=now,
-            choices=lambda lang: rsvp_choices(meeting.id, lang),
-            file_id=file_id,
-            file_name=ics_name(meeting),
-            quiet_exempt=meeting.starts_at - now < URGENT,
-        )
-    return sent
+        return render
+
+    return await _tell_members(
+        session, meeting, kkg, now=now, offsets=offsets, exclude=exclude,
+        key=f"meeting-changed:meeting-{meeting.id}:v{meeting.sequence}", render_for=render_for,
+    )  # fmt: skip
 
 
 async def notify_cancelled(
@@ -228,26 +244,17 @@ async def notify_cancelled(
     exclude: int | None,
 ) -> int:
     """Members are told, with an .ics that removes the event from their calendar."""
-    file_id = await _ics_file(session, meeting, kkg, offsets, now)
-    sent = 0
-    for person in await recipients(session, kkg.id, exclude):
-        sent += await messaging.send(
-            session,
-            person,
-            lambda lang: i18n.t(
-                lang,
-                "meetings.cancelled_notice",
-                title=meeting.title,
-                when=when_text(meeting, kkg, lang),
-                kkg=kkg.name,
-            ),  # fmt: skip
-            key=f"meeting-cancelled:meeting-{meeting.id}:person-{person.person_id}",
-            now=now,
-            file_id=file_id,
-            file_name=ics_name(meeting),
-            quiet_exempt=meeting.starts_at - now < URGENT,
-        )
-    return sent
+
+    async def render_for(_person: Recipient) -> Render:
+        return lambda lang: i18n.t(
+            lang, "meetings.cancelled_notice", title=meeting.title,
+            when=when_text(meeting, kkg, lang), kkg=kkg.name,
+        )  # fmt: skip
+
+    return await _tell_members(
+        session, meeting, kkg, now=now, offsets=offsets, exclude=exclude,
+        key=f"meeting-cancelled:meeting-{meeting.id}", render_for=render_for, rsvp=False,
+    )  # fmt: skip
 
 
 async def notify_series_cancelled(
