@@ -232,6 +232,7 @@ def _memory(samples: list[tuple[float, int, float, float, float]]) -> dict:
     last = [s for s in samples if s[1] == samples[-1][1]]
     third = max(1, len(last) // 3)
     first = sum(s[2] for s in last[:third]) / third
+    middle = sum(s[2] for s in last[third : 2 * third]) / max(1, len(last[third : 2 * third]))
     final = sum(s[2] for s in last[-third:]) / third
     span = max(1e-9, last[-1][0] - last[0][0])
     return {
@@ -239,6 +240,9 @@ def _memory(samples: list[tuple[float, int, float, float, float]]) -> dict:
         "rss_first_third_mb": round(first, 1),
         "rss_last_third_mb": round(final, 1),
         "rss_growth_mb": round(final - first, 1),
+        # the first third holds one-off warm-ups (matplotlib's first chart is ~45 MB):
+        # a leak shows as growth from the middle third on
+        "rss_growth_after_warmup_mb": round(final - middle, 1),
         "rss_peak_mb": round(max(s[2] for s in samples), 1),
         "cpu_main_pct": round(100 * (last[-1][3] - last[0][3]) / span),
         "cpu_dispatcher_pct": round(100 * (last[-1][4] - last[0][4]) / span),
