@@ -40,8 +40,8 @@ async def read_start(ctx: Ctx, text: str) -> tuple[datetime, int | None]:
     """A start the person wrote, in the KKG's zone, and its length when they wrote an end
     too ("Sabtu depan 09.00-11.30"); None means no end was given."""
     kkg = await chosen_kkg(ctx)
-    start_text, end_clock = meeting_length.split_range(str(text))
     try:
+        start_text, end_clock = meeting_length.split_range(str(text))
         parsed = parse_when(start_text, now=ctx.now, tz=kkg.timezone)
         meetings.check_ahead(parsed.utc, ctx.now)
         if end_clock is None:

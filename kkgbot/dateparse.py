@@ -263,7 +263,10 @@ def _apply_period(written: tuple[int, int, str | None], period: str | None) -> t
 
 
 def clock_with_period(hour: int, minute: int, period: str) -> time:
-    """ "3 siang" -> 15:00: the same reading as a start time, for the end of a range."""
+    """ "3 siang" -> 15:00, "3 pm" -> 15:00: the same reading as a start time, for the
+    end of a range."""
+    if period in ("am", "pm"):
+        return _apply_period((hour, minute, period[0]), None)
     return _apply_period((hour, minute, None), period)
 
 

@@ -90,12 +90,19 @@ def test_an_end_written_with_the_start():
         ("besok jam 1-3 siang", "besok 1:00 siang", (15, 0)),
         ("besok jam 7-9 malam", "besok 7:00 malam", (21, 0)),
         ("besok 09.00-11", "besok 09:00", (11, 0)),
+        ("next Saturday at 9-11", "next Saturday 9:00", (11, 0)),
+        ("tomorrow at 1-3:30 pm", "tomorrow 1:00 pm", (15, 30)),
         ("5-6 Desember", "5-6 Desember", None),  # a span of days is not a clock range
         ("2026-12-05 9-11", "2026-12-05 9-11", None),  # bare hours: the date parser refuses
     ],
 )
 def test_ranges_as_teachers_say_them(text, start, end):
     assert split_range(text) == (start, end)
+
+
+def test_an_impossible_end_in_a_range_is_refused():
+    with pytest.raises(MeetingError, match="end_invalid"):
+        split_range("tomorrow at 9-13 pm")
 
 
 def test_an_end_on_the_12_hour_clock_is_read_in_the_afternoon():

@@ -47,11 +47,11 @@ _SHAPE = re.compile(
 _TO = r"(?:-|–|—|s\.?d\.?|s/d|sampai|hingga|to|until)"
 _RANGE = re.compile(
     # the start: "jam 9", "pukul 9.30" or a clock time "09.00" (not the tail of a date)
-    r"(?:\b(?:jam|pukul|pkl\.?)\s*(?P<h1>\d{1,2})(?:[.:](?P<m1>\d{2}))?"
+    r"(?:\b(?:jam|pukul|pkl\.?|at)\s*(?P<h1>\d{1,2})(?:[.:](?P<m1>\d{2}))?"
     r"|(?<![\d.:/-])(?P<h1c>\d{1,2})[.:](?P<m1c>\d{2}))"
     # then "-", "s.d.", "sampai" ... and the end, with its part of the day if written
     rf"\s*{_TO}\s*(?:(?:jam|pukul)\s*)?(?P<h2>\d{{1,2}})(?:[.:](?P<m2>\d{{2}}))?"
-    r"\s*(?P<period>pagi|siang|sore|malam)?\s*(?:wib|wita|wit)?\s*$",
+    r"\s*(?P<period>pagi|siang|sore|malam|am|pm)?\s*(?:wib|wita|wit)?\s*$",
     re.IGNORECASE,
 )
 
@@ -111,6 +111,8 @@ def split_range(text: str) -> tuple[str, tuple[int, int] | None]:
         return text, None
     hour, minute = found["h1"] or found["h1c"], found["m1"] or found["m1c"] or "00"
     period = (found["period"] or "").casefold()
+    if period in ("am", "pm") and not 1 <= int(found["h2"]) <= 12:
+        raise MeetingError("meetings.duration_end_invalid")  # "at 9-13 pm"
     start_text = text[: found.start()] + f"{hour}:{minute}" + (f" {period}" if period else "")
     end = int(found["h2"]), int(found["m2"] or 0)
     if period and 0 <= end[0] <= 12 and 0 <= end[1] <= 59:
