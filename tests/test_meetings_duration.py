@@ -145,11 +145,11 @@ async def test_a_range_on_one_line_sets_the_length_everywhere(console_app):
         assert event.decoded("dtend").astimezone(UTC) == datetime(2026, 12, 5, 3, 30, tzinfo=UTC)
 
 
-
 async def test_a_spoken_range_on_one_line(console_app):
     meeting = await schedule(console_app, "Numerasi; 5 Desember 2026 jam 1-3 siang; SDN 2")
     assert meeting.duration_minutes == 120
     assert meeting.starts_at.replace(tzinfo=UTC) == datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
+
 
 async def test_one_line_without_an_end_is_two_hours_and_a_late_start_is_refused(console_app):
     meeting = await schedule(console_app, "Literasi Dasar; 2026-12-05 09:00; SDN 1 Mataram")
