@@ -14,6 +14,7 @@ import asyncio
 import dataclasses
 from datetime import timedelta
 
+from kkgbot.channels.base import RETRY, SENT, SendResult
 from kkgbot.clock import SystemClock
 from kkgbot.delivery import outbox, store
 from kkgbot.delivery.dispatcher import Dispatcher
@@ -78,7 +79,19 @@ async def test_renew_keeps_only_the_leases_we_still_hold(settings):
         assert {r.id for r in theirs} == {r.id for r in mine}
         await store.renew(app.sessionmaker, mine, later, lease)
         assert all(r.lost for r in mine)  # and their leases were left alone
-        stale = dataclasses.replace(theirs[0], lease_until=now + lease, lost=False)
+        stale = dataclasses.replace(theirs[0], owner=mine[0].owner, lost=False)
         assert not await store.retake(app.sessionmaker, stale, later, lease)
         await store.renew(app.sessionmaker, theirs, later, lease)
         assert not any(r.lost for r in theirs)
+        # They send and record theirs; our late "failed" must not undo their "sent" (that
+        # would queue a third copy), nor may we give their rows back at our shutdown.
+        sent = [store.Outcome(r, SendResult(SENT, external_id="9"), later) for r in theirs]
+        await store.record(app.sessionmaker, sent[:1], settings)
+        late = [store.Outcome(r, SendResult(RETRY, error="timed out"), later) for r in mine]
+        await store.record(app.sessionmaker, late, settings)
+        await store.release(app.sessionmaker, mine, later)
+        found = {r.id: r for r in (await rows(app)).values()}
+        assert found[theirs[0].id].status == outbox.SENT
+        assert found[theirs[1].id].status == outbox.SENDING  # still theirs, still leased
+        await store.release(app.sessionmaker, theirs[1:], later)  # theirs to give back
+        assert (await rows(app))["pesan 2"].status == outbox.QUEUED

@@ -59,6 +59,7 @@ class Dispatcher:
         self.settings = settings
         self.clock = clock
         self.lease = timedelta(seconds=settings.delivery_lease_seconds)
+        self.owner = store.new_owner()  # written on every row this dispatcher claims
         # A channel error can quote the request URL, and a Telegram URL holds the token:
         # errors are kept in the outbox and shown in delivery summaries, so they are scrubbed.
         self._scrub = RedactSecrets(settings.secrets).scrub
@@ -151,7 +152,7 @@ class Dispatcher:
         done = 0
         while done < max_rounds:
             rows, stopped = await store.claim(
-                self.sessionmaker, self._mine(), self.clock.now(), 1, self.lease
+                self.sessionmaker, self._mine(), self.clock.now(), 1, self.lease, owner=self.owner
             )
             if not rows:
                 if stopped:
@@ -247,6 +248,7 @@ class Dispatcher:
                 limit,
                 self.lease,
                 replies_only=replies_only,
+                owner=self.owner,
             )
         )
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,13 +46,19 @@ class Claimed:
     batch_id: str | None
     last_error: str | None
     rate_limited: int = 0  # 429s met during this claim (retried in memory)
-    # The lease this dispatcher last wrote. It doubles as a token: a row whose lease_until
-    # in the database is no longer this value was claimed by someone else after ours ran out.
-    lease_until: datetime | None = None
+    lease_until: datetime | None = None  # as this dispatcher last wrote it
+    # Who claimed it (outbox.claimed_by): another dispatcher that claims the row after our
+    # lease ran out writes its own, and from then on we neither send nor record it.
+    owner: str | None = None
     lost: bool = False  # another dispatcher took it: never send it from here
 
     def order(self) -> tuple[int, datetime, int]:
         return (self.priority, self.not_before, self.id)
+
+
+def new_owner() -> str:
+    """An id for one dispatcher's claims (a process can run several, e.g. in tests)."""
+    return uuid.uuid4().hex
 
 
 COLUMNS = (
@@ -103,6 +110,7 @@ async def claim(
     limit: int,
     lease: timedelta,
     replies_only: bool = False,
+    owner: str | None = None,
 ) -> tuple[list[Claimed], int]:
     """Claim up to `limit` due rows; returns (rows to send, rows stopped without a send).
 
@@ -114,6 +122,7 @@ async def claim(
     """
     if not channels or limit <= 0:
         return [], 0
+    owner = owner or new_owner()
     rows: list[Claimed] = []
     async with sessionmaker() as session, session.begin():
         postgres = session.bind.dialect.name == "postgresql"
@@ -133,12 +142,13 @@ async def claim(
                     status=outbox.SENDING,
                     attempts=O.attempts + 1,
                     lease_until=now + lease,
+                    claimed_by=owner,
                     updated_at=now,
                 )
                 .returning(*COLUMNS)
                 .execution_options(synchronize_session=False)
             )
-            rows += [Claimed(*row, lease_until=now + lease) for row in result.all()]
+            rows += [Claimed(*r, lease_until=now + lease, owner=owner) for r in result.all()]
         if not rows:
             return [], 0
         blocked = await unreachable_among(
@@ -171,6 +181,7 @@ def _values(row: Claimed, now: datetime, **changes: Any) -> dict[str, Any]:
         "not_before": row.not_before,
         "last_error": row.last_error,
         "lease_until": None,
+        "claimed_by": None,
         "sent_at": None,
         "external_id": None,
         "updated_at": now,
@@ -251,9 +262,11 @@ async def record(
     """Write a batch of outcomes in one transaction (one round trip per batch under load)."""
     if not outcomes:
         return
-    values = [decide(o, settings, rng) for o in outcomes]
     now = max(o.at for o in outcomes)
     async with sessionmaker() as session, session.begin():
+        mine = await _still_ours(session, [o.row for o in outcomes])
+        outcomes = [o for o in outcomes if o.row.id in mine]
+        values = [decide(o, settings, rng) for o in outcomes]
         for start in range(0, len(values), CHUNK):
             await session.execute(update(O), values[start : start + CHUNK])
         for outcome in outcomes:
@@ -277,6 +290,38 @@ async def record(
     log.debug("recorded %d outcomes up to %s", len(outcomes), now.isoformat())
 
 
+async def _still_ours(session: AsyncSession, rows: list[Claimed]) -> set[int]:
+    """The ids among `rows` still `sending` under our claim (locked on PostgreSQL).
+
+    A dispatcher that stalled past its lease may finish a send after another one claimed
+    the row and settled it: writing our late outcome over theirs could turn their `sent`
+    into `failed` and queue a third copy, and giving the row back would do the same.
+    """
+    found: set[int] = set()
+    postgres = session.bind.dialect.name == "postgresql"
+    by_owner: dict[str | None, list[int]] = {}
+    for row in rows:
+        by_owner.setdefault(row.owner, []).append(row.id)
+    for owner, ids in by_owner.items():
+        for start in range(0, len(ids), CHUNK):
+            query = select(O.id).where(
+                O.id.in_(ids[start : start + CHUNK]),
+                O.status == outbox.SENDING,
+                O.claimed_by.is_(None) if owner is None else O.claimed_by == owner,
+            )
+            if postgres:
+                query = query.with_for_update()
+            found.update(await session.scalars(query))
+    if len(found) < len(rows):
+        lost = sorted({r.id for r in rows} - found)[:20]
+        log.info(
+            "%d rows are no longer ours (another dispatcher took them): %s",
+            len(rows) - len(found),
+            lost,
+        )
+    return found
+
+
 async def renew(
     sessionmaker: async_sessionmaker[AsyncSession],
     held: list[Claimed],
@@ -285,21 +330,24 @@ async def renew(
 ) -> None:
     """Extend the leases this dispatcher still holds, so nobody else takes them.
 
-    Only where the lease is still the one we wrote: after ours ran out (a starved loop, a
-    database that was away) another dispatcher may have claimed the row, and extending
-    its lease would make us both think the row is ours. Rows we lost are marked `lost`.
+    Only rows still under our claim: after our lease ran out (a starved loop, a database
+    that was away) another dispatcher may have claimed the row, and extending its lease
+    would make us both think the row is ours. Rows we lost are marked `lost`.
     """
-    by_lease: dict[datetime | None, list[Claimed]] = {}
+    by_owner: dict[str | None, list[int]] = {}
     for row in held:
-        by_lease.setdefault(row.lease_until, []).append(row)
+        by_owner.setdefault(row.owner, []).append(row.id)
     kept: set[int] = set()
     async with sessionmaker() as session, session.begin():
-        for until, group in by_lease.items():
-            for start in range(0, len(group), CHUNK):
-                ids = [r.id for r in group[start : start + CHUNK]]
+        for owner, ids in by_owner.items():
+            for start in range(0, len(ids), CHUNK):
                 result = await session.execute(
                     update(O)
-                    .where(O.id.in_(ids), O.status == outbox.SENDING, O.lease_until == until)
+                    .where(
+                        O.id.in_(ids[start : start + CHUNK]),
+                        O.status == outbox.SENDING,
+                        O.claimed_by == owner,
+                    )
                     .values(lease_until=now + lease)
                     .returning(O.id)
                     .execution_options(synchronize_session=False)
@@ -319,7 +367,7 @@ async def retake(
     async with sessionmaker() as session, session.begin():
         result = await session.execute(
             update(O)
-            .where(O.id == row.id, O.status == outbox.SENDING, O.lease_until == row.lease_until)
+            .where(O.id == row.id, O.status == outbox.SENDING, O.claimed_by == row.owner)
             .values(lease_until=now + lease)
             .returning(O.id)
             .execution_options(synchronize_session=False)
@@ -337,7 +385,12 @@ async def release(
     """Give back claimed rows that were never sent (a clean shutdown), for anyone to take."""
     if not rows:
         return
-    values = [_values(r, now, status=outbox.QUEUED, attempts=max(0, r.attempts - 1)) for r in rows]
     async with sessionmaker() as session, session.begin():
+        mine = await _still_ours(session, rows)
+        values = [
+            _values(r, now, status=outbox.QUEUED, attempts=max(0, r.attempts - 1))
+            for r in rows
+            if r.id in mine
+        ]
         for start in range(0, len(values), CHUNK):
             await session.execute(update(O), values[start : start + CHUNK])

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:00:15.665698
+Create Date: 2026-11-24 03:08:57.551987
 """
 
 from alembic import op
@@ -262,6 +262,7 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('lease_until', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_by', sa.String(length=32), nullable=True),
     sa.Column('batch_id', sa.String(length=64), nullable=True),
     sa.Column('external_id', sa.String(length=64), nullable=True),
     sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
