@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from kkgbot.engine.messages import Choice
 
@@ -46,3 +48,22 @@ class Channel(Protocol):
     name: str
 
     async def send(self, message: Outgoing) -> SendResult: ...
+
+
+class TimedChannel:
+    """A channel whose every send is told to `observe(channel, outcome, seconds)`: the web
+    server's metrics in the main process, the pipe to the parent in the sender process."""
+
+    def __init__(self, channel: Any, observe: Callable[[str, str, float], None]) -> None:
+        self.channel = channel
+        self.name = channel.name
+        self.observe = observe
+
+    def __getattr__(self, item: str) -> Any:  # the wrapped channel's own (bot, client, ...)
+        return getattr(self.channel, item)
+
+    async def send(self, message: Outgoing) -> SendResult:
+        started = time.perf_counter()
+        result = await self.channel.send(message)
+        self.observe(self.name, result.outcome, time.perf_counter() - started)
+        return result

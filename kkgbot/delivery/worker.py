@@ -27,7 +27,6 @@ import logging
 import os
 import signal
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -164,24 +163,6 @@ class Reporter:
             self.flush()
 
 
-class ReportingChannel:
-    """The channel, with each send's outcome and duration told to the reporter."""
-
-    def __init__(self, channel: Any, reporter: Reporter) -> None:
-        self.channel = channel
-        self.name = channel.name
-        self.reporter = reporter
-
-    def __getattr__(self, item: str) -> Any:
-        return getattr(self.channel, item)
-
-    async def send(self, message: Any) -> Any:
-        started = time.perf_counter()
-        result = await self.channel.send(message)
-        self.reporter.sent(self.name, result.outcome, time.perf_counter() - started)
-        return result
-
-
 async def _read_wakeups(on_wake, on_eof) -> None:
     """Each line on stdin is a wake-up call; EOF means the parent is gone."""
     loop = asyncio.get_running_loop()
@@ -205,6 +186,7 @@ async def _report_pipe(fd: int) -> Callable[[bytes], None]:
 
 
 async def run_worker(settings: Settings, report_fd: int | None = None) -> int:
+    from kkgbot.channels.base import TimedChannel
     from kkgbot.channels.telegram import TelegramChannel
     from kkgbot.clock import SystemClock
     from kkgbot.db.engine import make_engine, make_sessionmaker
@@ -222,7 +204,7 @@ async def run_worker(settings: Settings, report_fd: int | None = None) -> int:
     )
     await telegram.start(polling=False)
     reporter = Reporter(await _report_pipe(report_fd)) if report_fd is not None else None
-    channel = ReportingChannel(telegram, reporter) if reporter else telegram
+    channel = TimedChannel(telegram, reporter.sent) if reporter else telegram
     dispatcher = Dispatcher(
         make_sessionmaker(engine), {telegram.name: channel}, settings, SystemClock()
     )

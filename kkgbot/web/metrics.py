@@ -10,7 +10,6 @@ truth and several processes may share it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -19,7 +18,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kkgbot.channels.base import Channel, Outgoing, SendResult
+from kkgbot.channels.base import Channel, TimedChannel
 from kkgbot.db.models import OutboxMessage
 from kkgbot.delivery import outbox
 from kkgbot.engine.messages import Inbound
@@ -77,7 +76,7 @@ class Metrics:
         return handle
 
     def metered(self, channel: Channel) -> Channel:
-        return MeteredChannel(channel, self)
+        return TimedChannel(channel, self.observe_send)
 
     def observe_send(self, channel: str, outcome: str, seconds: float) -> None:
         """One send through a channel, in this process or reported by the dispatcher's."""
@@ -118,21 +117,3 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
-
-
-class MeteredChannel:
-    """A channel that counts its outcomes and times its sends; otherwise the same channel."""
-
-    def __init__(self, channel: Channel, metrics: Metrics) -> None:
-        self.channel = channel
-        self.name = channel.name
-        self.metrics = metrics
-
-    def __getattr__(self, item: str):  # the wrapped channel's own attributes (bot, client...)
-        return getattr(self.channel, item)
-
-    async def send(self, message: Outgoing) -> SendResult:
-        started = time.perf_counter()
-        result = await self.channel.send(message)
-        self.metrics.observe_send(self.name, result.outcome, time.perf_counter() - started)
-        return result
