@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from kkgbot.db.engine import make_engine
 from kkgbot.db.learning_models import LessonSchedule
 from kkgbot.db.meeting_models import Meeting
-from kkgbot.db.models import Identity, Kkg, Person, Role
+from kkgbot.db.models import Identity, Kkg, Role
 from kkgbot.db.poll_models import Poll
 from kkgbot.services import kkgs, meetings, meetings_notify, polls, polls_notices
 from kkgbot.services.messaging import in_quiet_hours
-from kkgbot.services.people import CONSENT_VERSION
+from kkgbot.services.people import consented_member
 from kkgbot.services.polls import OptionSpec
 
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
@@ -193,16 +193,12 @@ async def _seed(url: str, scale: Scale, origin: datetime, code_key: bytes) -> Pl
                     n = k * scale.members + m
                     whatsapp = m > 0 and rng.random() < scale.whatsapp_share
                     address = f"+6281{n:08d}" if whatsapp else str(FIRST_TELEGRAM_ID + n)
-                    person = Person(
+                    person = consented_member(
                         name=f"Guru {k + 1}-{m + 1}",
                         school=f"SDN {m % 6 + 1} Soak {k + 1}",
                         phone=address if whatsapp else None,
-                        language="id",
                         district_id=kkg.district_id,
-                        consent_at=now,
-                        consent_version=CONSENT_VERSION,
-                        onboarded_at=now,
-                        created_at=now,
+                        now=now,
                     )
                     session.add(person)
                     people.append((person, whatsapp, address))

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import Identity, Kkg, Person
 from kkgbot.services import kkgs, roles
-from kkgbot.services.people import CONSENT_VERSION
+from kkgbot.services.people import consented_member
 
 DISTRICT = "Kota Mataram"
 ZONE = "Asia/Makassar"
@@ -57,15 +57,8 @@ async def seed_demo(session: AsyncSession, now: datetime) -> bool:
         )
         if person is None:
             created = True
-            person = Person(
-                name=name,
-                school=school,
-                language="id",
-                district_id=kkg.district_id,
-                consent_at=now,
-                consent_version=CONSENT_VERSION,
-                onboarded_at=now,
-                created_at=now,
+            person = consented_member(
+                name=name, school=school, district_id=kkg.district_id, now=now
             )
             session.add(person)
             await session.flush()

@@ -64,6 +64,24 @@ def normalise_phone(text: str) -> str:
     return "+62" + match.group(1)
 
 
+def consented_member(
+    *, name: str, school: str, district_id: int | None, now: datetime, phone: str | None = None
+) -> Person:
+    """A teacher who has already given consent and finished onboarding (seeded data: the
+    demo district, the soak's crowd); people who write to the bot go through /start."""
+    return Person(
+        name=name,
+        school=school,
+        phone=phone,
+        language="id",
+        district_id=district_id,
+        consent_at=now,
+        consent_version=CONSENT_VERSION,
+        onboarded_at=now,
+        created_at=now,
+    )
+
+
 async def by_identity(session: AsyncSession, channel: str, address: str) -> Person | None:
     return await session.scalar(
         select(Person)
