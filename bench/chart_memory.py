@@ -12,7 +12,7 @@ import argparse
 import gc
 import random
 
-from kkgbot.services.charts import bar_chart_png
+from kkgbot.charts import bar_chart_png
 
 MARKS = (1, 10, 50, 100, 200, 300, 400, 600, 800)
 

@@ -32,9 +32,9 @@ from sqlalchemy import text
 
 from bench.common import database
 from kkgbot.db.engine import make_engine, make_sessionmaker
-from kkgbot.services import digest
-from kkgbot.services.digest_figures import digest_figures
-from kkgbot.services.digest_period import period_for
+from kkgbot.digest import rounds as digest
+from kkgbot.digest.figures import digest_figures
+from kkgbot.digest.period import period_for
 
 NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 ZONE = "Asia/Makassar"

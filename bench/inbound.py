@@ -12,7 +12,7 @@ from bench.common import database
 from kkgbot.app import App
 from kkgbot.clock import SystemClock
 from kkgbot.db.models import OutboxMessage, Person
-from kkgbot.engine.messages import Inbound
+from kkgbot.messages import Inbound
 from kkgbot.settings import Settings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kkgbot.db.models import Kkg
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import Invalid, Option, Step
-from kkgbot.services import roles
+from kkgbot.people import roles
 
 
 def kkg_step(action: str, key: str = "kkg_id") -> Step:

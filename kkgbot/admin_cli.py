@@ -7,11 +7,12 @@ import argparse
 from kkgbot import i18n
 from kkgbot.app import App
 from kkgbot.clock import SystemClock
-from kkgbot.services import kkgs, people, roles
-from kkgbot.services.exports import scope_workbook
-from kkgbot.services.kkgs import KkgError
-from kkgbot.services.member_import import ImportFileError, import_members
-from kkgbot.services.roles import RoleError
+from kkgbot.exports.scope_workbook import scope_workbook
+from kkgbot.people import identities as people
+from kkgbot.people import kkgs, roles
+from kkgbot.people.kkgs import KkgError
+from kkgbot.people.member_import import ImportFileError, import_members
+from kkgbot.people.roles import RoleError
 from kkgbot.settings import Settings
 
 

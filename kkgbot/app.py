@@ -15,9 +15,9 @@ from kkgbot.db.migrate import upgrade
 from kkgbot.delivery.dispatcher import Dispatcher
 from kkgbot.engine.context import Links
 from kkgbot.engine.router import Router
+from kkgbot.people.demo import seed_demo
 from kkgbot.scheduling.catalog import all_jobs
 from kkgbot.scheduling.jobs import Jobs
-from kkgbot.services.demo import seed_demo
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -59,7 +59,7 @@ async def dispatch(args: argparse.Namespace) -> int:
 
 def content_check(settings: Settings, root: Path | None, quiet: bool = False) -> int:
     """`content check`, and the start-up refusal: every problem with its file and line."""
-    from kkgbot.services.content_check import check_content, summary
+    from kkgbot.learning.content_check import check_content, summary
 
     lang = settings.language
     root = root or settings.content_dir

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from kkgbot.app import App
 from kkgbot.clock import MovableClock
-from kkgbot.engine.messages import FILE_TOO_LARGE, Inbound, InboundFile
+from kkgbot.messages import FILE_TOO_LARGE, Inbound, InboundFile
 
 LINE = re.compile(r"^@([^:\s]+):\s?(.*)$")
 RELATIVE = re.compile(r"(\d+)\s*([wdhms])", re.IGNORECASE)

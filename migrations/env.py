@@ -5,8 +5,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from kkgbot.db.all_models import metadata
 from kkgbot.db.engine import make_engine
+from kkgbot.schema import metadata
 
 config = context.config
 

@@ -14,7 +14,7 @@ from kkgbot.clock import Clock
 from kkgbot.db.models import OutboxMessage, Person
 from kkgbot.delivery import outbox
 from kkgbot.delivery.outbox import Draft
-from kkgbot.services import people
+from kkgbot.people import identities as people
 from kkgbot.settings import Settings
 from tests.fakes.telegram_api import FakeTelegramServer
 

@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from kkgbot.db.learning_models import LessonProgress, ModuleCompletion
-from kkgbot.db.meeting_models import Attendance, Meeting
 from kkgbot.db.models import Identity, Kkg, Person
-from kkgbot.db.poll_models import Poll, PollBallot, PollOption, PollVote, WorkPlanItem
-from kkgbot.services import kkgs, roles
+from kkgbot.learning.models import LessonProgress, ModuleCompletion
+from kkgbot.meetings.models import Attendance, Meeting
+from kkgbot.people import kkgs, roles
+from kkgbot.polls.models import Poll, PollBallot, PollOption, PollVote, WorkPlanItem
 from tests.conftest import START
 
 

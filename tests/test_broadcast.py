@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
-from kkgbot.db.broadcast_models import Broadcast
+from kkgbot.broadcasts import service as broadcasts
+from kkgbot.broadcasts.models import Broadcast
 from kkgbot.db.models import Identity, Kkg, OutboxMessage
 from kkgbot.delivery import outbox
-from kkgbot.services import broadcasts, kkgs, roles
+from kkgbot.people import kkgs, roles
 from tests.conftest import START
 from tests.digest_data import new_member, person
 from tests.test_meetings import say

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from kkgbot.db.broadcast_models import Broadcast
+from kkgbot.broadcasts import scheduled as broadcasts_scheduled
+from kkgbot.broadcasts import service as broadcasts
+from kkgbot.broadcasts.models import Broadcast
+from kkgbot.broadcasts.service import BroadcastError
 from kkgbot.db.models import AuditEntry, Kkg, OutboxMessage
-from kkgbot.services import broadcasts, broadcasts_scheduled, kkgs, roles
-from kkgbot.services.broadcasts import BroadcastError
+from kkgbot.people import kkgs, roles
 from tests.conftest import START
 from tests.digest_data import new_member, person
 from tests.test_meetings import new_app, say

@@ -21,10 +21,10 @@ from kkgbot.channels.base import Outgoing, SendResult
 from kkgbot.channels.console import ConsoleChannel
 from kkgbot.channels.telegram import TelegramChannel
 from kkgbot.clock import MovableClock
-from kkgbot.db.meeting_models import RSVP_YES, Rsvp
 from kkgbot.db.models import Identity, Person
-from kkgbot.db.poll_models import PollBallot, PollVote
-from kkgbot.engine.messages import Inbound
+from kkgbot.meetings.models import RSVP_YES, Rsvp
+from kkgbot.messages import Inbound
+from kkgbot.polls.models import PollBallot, PollVote
 from tests.conftest import START
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.telegram_helpers import TOKEN

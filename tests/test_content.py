@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kkgbot.services.content import MAX_BODY, load_library
-from kkgbot.services.content_check import check_content
-from kkgbot.services.topics import catalogue
+from kkgbot.learning.content import MAX_BODY, load_library
+from kkgbot.learning.content_check import check_content
+from kkgbot.polls.topics import catalogue
 from kkgbot.settings import CONFIG_DIR, ROOT
 
 BROKEN = Path(__file__).parent / "data" / "content_broken"
@@ -133,7 +133,7 @@ def test_bot_refuses_to_start_with_a_broken_pack(tmp_path):
 
 
 def test_load_library_raises_with_every_problem():
-    from kkgbot.services.content import ContentError
+    from kkgbot.learning.content import ContentError
 
     with pytest.raises(ContentError) as err:
         load_library(BROKEN / "unknown_field")

@@ -14,7 +14,7 @@ from kkgbot.clock import MovableClock
 from kkgbot.delivery import outbox, store
 from kkgbot.delivery.reachability import mark_reachable
 from kkgbot.delivery.summary import summarise
-from kkgbot.engine.messages import Choice, Inbound
+from kkgbot.messages import Choice, Inbound
 from tests.conftest import START
 from tests.delivery_helpers import load_person, person, put, rows, telegram_app
 

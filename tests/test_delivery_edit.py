@@ -10,7 +10,7 @@ import pytest
 
 from kkgbot.clock import MovableClock
 from kkgbot.delivery import outbox
-from kkgbot.engine.messages import Choice
+from kkgbot.messages import Choice
 from tests.conftest import START
 from tests.delivery_helpers import put, rows, telegram_app
 

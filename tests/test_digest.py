@@ -12,11 +12,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from kkgbot.db.broadcast_models import DigestRound
-from kkgbot.db.learning_models import Learner
+from kkgbot.broadcasts.models import DigestRound
 from kkgbot.db.models import Identity, OutboxMessage, StoredFile
-from kkgbot.services import digest, digest_figures, kkgs, roles
-from kkgbot.services.digest_period import period_for
+from kkgbot.digest import figures as digest_figures
+from kkgbot.digest import rounds as digest
+from kkgbot.digest.period import period_for
+from kkgbot.learning.models import Learner
+from kkgbot.people import kkgs, roles
 from tests.conftest import START
 from tests.digest_data import build, new_member, person
 from tests.test_meetings import say

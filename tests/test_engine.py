@@ -11,7 +11,7 @@ from kkgbot.app import App
 from kkgbot.channels.console import ConsoleChannel
 from kkgbot.clock import MovableClock
 from kkgbot.db.models import Conversation, OutboxMessage, Person, Role
-from kkgbot.engine.messages import Inbound
+from kkgbot.messages import Inbound
 from tests.conftest import START
 
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from kkgbot.db.meeting_models import Meeting
 from kkgbot.db.models import Kkg, StoredFile
-from kkgbot.services.pdf_reports import activity_report_pdf, attendance_pdf
+from kkgbot.meetings.models import Meeting
+from kkgbot.meetings.spj_pdf import activity_report_pdf, attendance_pdf
 from tests.test_cli import bot
 from tests.test_meetings import say, schedule
 

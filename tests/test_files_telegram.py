@@ -10,10 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from kkgbot.db.meeting_models import Meeting
 from kkgbot.db.models import Kkg, OutboxMessage, Person, StoredFile
-from kkgbot.services import meetings, roles
-from kkgbot.services.meetings import MeetingDraft
+from kkgbot.meetings import service as meetings
+from kkgbot.meetings.models import Meeting
+from kkgbot.meetings.service import MeetingDraft
+from kkgbot.people import roles
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.telegram_helpers import TOKEN, press, reply_to, telegram_bot
 from tests.test_telegram import onboard

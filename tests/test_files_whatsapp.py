@@ -8,10 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from kkgbot.db.meeting_models import Meeting
 from kkgbot.db.models import Kkg, Person, StoredFile
-from kkgbot.services import meetings, roles
-from kkgbot.services.meetings import MeetingDraft
+from kkgbot.meetings import service as meetings
+from kkgbot.meetings.models import Meeting
+from kkgbot.meetings.service import MeetingDraft
+from kkgbot.people import roles
 from tests.conftest import START
 from tests.test_whatsapp import onboard, person_id
 from tests.whatsapp_helpers import SID, whatsapp_bot

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from handlers import build_registry
 from kkgbot import i18n
-from kkgbot.engine.messages import Inbound
+from kkgbot.messages import Inbound
 from tests.test_engine import snapshot
 
 APOLOGIES = {i18n.t("id", "common.internal_error"), i18n.t("en", "common.internal_error")}

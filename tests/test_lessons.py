@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from kkgbot.db.learning_models import LessonProgress, LessonSchedule, ModuleCompletion
 from kkgbot.db.models import Identity, Kkg, OutboxMessage, Person
-from kkgbot.engine.messages import Inbound
-from kkgbot.scheduling.lesson_jobs import run_lesson_slots
-from kkgbot.services import lessons_figures, lessons_schedule, workplan
-from kkgbot.services.lessons_schedule import Slots
+from kkgbot.learning import figures as lessons_figures
+from kkgbot.learning import schedule as lessons_schedule
+from kkgbot.learning.jobs import run_lesson_slots
+from kkgbot.learning.models import LessonProgress, LessonSchedule, ModuleCompletion
+from kkgbot.learning.schedule import Slots
+from kkgbot.messages import Inbound
+from kkgbot.polls import workplan
 from tests.conftest import START
 
 WITA = ZoneInfo("Asia/Makassar")

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from kkgbot.db.learning_models import Learner
 from kkgbot.db.models import Identity, OutboxMessage, Person
-from kkgbot.services import kkgs, roles
+from kkgbot.learning.models import Learner
+from kkgbot.people import kkgs, roles
 from tests.conftest import START
 from tests.console_helpers import check_golden, transcript
 

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from kkgbot.app import App
 from kkgbot.channels.console import ConsoleChannel
 from kkgbot.clock import MovableClock
-from kkgbot.db.meeting_models import Attendance, Meeting, MeetingSeries, Rsvp
 from kkgbot.db.models import Identity, OutboxMessage
-from kkgbot.engine.messages import Inbound
-from kkgbot.services import meetings
-from kkgbot.services.meetings_rsvp import attendees_for_reflection
+from kkgbot.meetings import service as meetings
+from kkgbot.meetings.models import Attendance, Meeting, MeetingSeries, Rsvp
+from kkgbot.meetings.rsvp import attendees_for_reflection
+from kkgbot.messages import Inbound
 from tests.conftest import START
 from tests.console_helpers import SCRIPTS, transcript
 

@@ -11,10 +11,10 @@ import icalendar
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from kkgbot.db.meeting_models import Meeting
 from kkgbot.db.models import Kkg, OutboxMessage, StoredFile
-from kkgbot.services import calendar_feed
-from kkgbot.services.meetings_recurrence import Rule, occurrences, rules_for
+from kkgbot.meetings import calendar_feed
+from kkgbot.meetings.models import Meeting
+from kkgbot.meetings.recurrence import Rule, occurrences, rules_for
 from tests.test_meetings import say, schedule
 
 

@@ -9,17 +9,18 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from kkgbot.db.meeting_models import Attendance, Meeting, MeetingSeries
 from kkgbot.db.models import Kkg, OutboxMessage, StoredFile
-from kkgbot.services import calendar_feed, meetings_rsvp
-from kkgbot.services.meetings import MeetingError
-from kkgbot.services.meetings_duration import (
+from kkgbot.meetings import calendar_feed
+from kkgbot.meetings import rsvp as meetings_rsvp
+from kkgbot.meetings.duration import (
     check_end,
     duration_text,
     minutes_until,
     parse_duration,
     split_range,
 )
+from kkgbot.meetings.models import Attendance, Meeting, MeetingSeries
+from kkgbot.meetings.service import MeetingError
 from tests.test_meetings import person_id, say, schedule
 
 WITA = "Asia/Makassar"

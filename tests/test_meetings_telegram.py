@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from kkgbot.app import App
 from kkgbot.channels.telegram import TelegramChannel
-from kkgbot.db.meeting_models import Meeting, Rsvp
 from kkgbot.db.models import Identity
+from kkgbot.meetings.models import Meeting, Rsvp
 from tests.conftest import START
 from tests.fakes.telegram_api import FakeTelegramServer, SentMessage
 from tests.telegram_helpers import feed, telegram_on_movable_clock

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from kkgbot.db.all_models import metadata
 from kkgbot.db.engine import make_engine
+from kkgbot.schema import metadata
 
 
 async def test_models_match_migrations(db_url):

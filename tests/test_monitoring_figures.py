@@ -10,16 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from kkgbot.db.meeting_models import Attendance, Meeting
 from kkgbot.db.models import Identity, Kkg, OutboxMessage, Person
-from kkgbot.db.monitoring_models import (
-    PulseAnswer,
-    Reflection,
-    StandardsAnswer,
-    StandardsAssessment,
-)
-from kkgbot.services import kkgs, roles
-from kkgbot.services.monitoring_figures import MonitoringFigures, monitoring_figures
+from kkgbot.meetings.models import Attendance, Meeting
+from kkgbot.monitoring.figures import MonitoringFigures, monitoring_figures
+from kkgbot.monitoring.models import PulseAnswer, Reflection, StandardsAnswer, StandardsAssessment
+from kkgbot.people import kkgs, roles
 from tests.conftest import START
 from tests.test_monitoring_reflection import held_meeting, person_of, said, three_zones
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from kkgbot.db.models import Kkg, Person
-from kkgbot.db.monitoring_models import PulseAnswer
-from kkgbot.services import roles
+from kkgbot.monitoring.models import PulseAnswer
+from kkgbot.people import roles
 from tests.console_helpers import check_golden, transcript
 from tests.test_monitoring_reflection import person_of, three_zones
 

@@ -14,13 +14,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from kkgbot.app import App
-from kkgbot.db.learning_models import Learner
-from kkgbot.db.meeting_models import Attendance, Meeting
 from kkgbot.db.models import Identity, Kkg, OutboxMessage, Person
-from kkgbot.db.monitoring_models import MonitoringSlots, Reflection
-from kkgbot.engine.messages import Inbound
-from kkgbot.services import kkgs, meetings, roles
-from kkgbot.services.meetings import MeetingDraft
+from kkgbot.learning.models import Learner
+from kkgbot.meetings import service as meetings
+from kkgbot.meetings.models import Attendance, Meeting
+from kkgbot.meetings.service import MeetingDraft
+from kkgbot.messages import Inbound
+from kkgbot.monitoring.models import MonitoringSlots, Reflection
+from kkgbot.people import kkgs, roles
 from tests.conftest import START
 from tests.console_helpers import check_golden, transcript
 

@@ -17,10 +17,11 @@ from kkgbot.app import App
 from kkgbot.channels.console import ConsoleChannel
 from kkgbot.clock import MovableClock
 from kkgbot.db.models import Kkg
-from kkgbot.db.monitoring_models import StandardsAnswer, StandardsAssessment
-from kkgbot.db.poll_models import SOURCE_KOORDINATOR, SOURCE_POLL
-from kkgbot.services import standards, workplan
-from kkgbot.services.monitoring_figures import monitoring_figures
+from kkgbot.monitoring import standards
+from kkgbot.monitoring.figures import monitoring_figures
+from kkgbot.monitoring.models import StandardsAnswer, StandardsAssessment
+from kkgbot.polls import workplan
+from kkgbot.polls.models import SOURCE_KOORDINATOR, SOURCE_POLL
 from tests.console_helpers import check_golden, transcript
 from tests.test_monitoring_reflection import held_meeting, person_of, three_zones
 

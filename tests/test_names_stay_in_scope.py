@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from handlers import build_registry
 from kkgbot.db.models import Identity, OutboxMessage, Person, StoredFile
-from kkgbot.services import kkgs, roles
+from kkgbot.people import kkgs, roles
 from tests.test_exports import held_meeting
 from tests.test_meetings import say
 from tests.test_secrets_stay_out import readable_parts

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kkgbot.db.models import StoredFile
-from kkgbot.services import meetings
-from kkgbot.services.pdf_reports import activity_report_pdf
+from kkgbot.meetings import service as meetings
+from kkgbot.meetings.spj_pdf import activity_report_pdf
 from tests.conftest import START
 from tests.test_exports import pdf_text
 from tests.test_privacy_files import past_meeting

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from handlers import build_registry
 from kkgbot.db.models import Person
-from kkgbot.engine.messages import Inbound
-from kkgbot.services import kkgs, roles
-from kkgbot.services.permissions import PERMISSIONS, allowed
+from kkgbot.messages import Inbound
+from kkgbot.people import kkgs, roles
+from kkgbot.people.permissions import PERMISSIONS, allowed
 
 ROLE_OF_HANDLE = {
     "koordinator": {"koordinator", "guru"},

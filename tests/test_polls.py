@@ -13,11 +13,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from kkgbot import charts
 from kkgbot.db.models import Kkg, OutboxMessage, Person, StoredFile
-from kkgbot.db.poll_models import Poll, PollBallot, PollOption, PollVote, WorkPlanItem
-from kkgbot.services import charts, kkgs, roles, workplan
-from kkgbot.services.polls import PollError, parse_numbers, parse_options
-from kkgbot.services.topics import CatalogueError, catalogue, parse_catalogue
+from kkgbot.people import kkgs, roles
+from kkgbot.polls import workplan
+from kkgbot.polls.models import Poll, PollBallot, PollOption, PollVote, WorkPlanItem
+from kkgbot.polls.service import PollError, parse_numbers, parse_options
+from kkgbot.polls.topics import CatalogueError, catalogue, parse_catalogue
 from tests.conftest import START
 from tests.console_helpers import SCRIPTS, transcript
 from tests.test_engine import say
@@ -351,7 +353,7 @@ async def test_a_poll_closing_mid_answer_ends_the_conversation_cleanly(console_a
     await open_poll(console_app)
     await say(console_app, "guru1", "/survei")
     # keep the monthly pulse (first Monday, 19:00) out of this test's week
-    from kkgbot.db.monitoring_models import MonitoringSlots
+    from kkgbot.monitoring.models import MonitoringSlots
 
     async with console_app.sessionmaker() as s, s.begin():
         for kkg_id in (await s.scalars(select(Kkg.id))).all():

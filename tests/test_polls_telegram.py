@@ -14,7 +14,7 @@ from sqlalchemy import select
 from kkgbot.app import App
 from kkgbot.channels.telegram import TelegramChannel
 from kkgbot.db.models import OutboxMessage
-from kkgbot.db.poll_models import PollBallot, PollVote
+from kkgbot.polls.models import PollBallot, PollVote
 from tests.conftest import START
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.telegram_helpers import feed, telegram_on_movable_clock

@@ -7,9 +7,9 @@ import json
 
 from sqlalchemy import String, Text, cast, func, select
 
-from kkgbot.db.all_models import metadata
 from kkgbot.db.models import AuditEntry, Identity, OutboxMessage, Person, Role, StoredFile
-from kkgbot.engine.messages import Inbound
+from kkgbot.messages import Inbound
+from kkgbot.schema import metadata
 from tests.console_helpers import transcript
 
 NAME, PHONE = "Kadek Sri Wahyuni", "+6281377770001"

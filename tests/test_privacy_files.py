@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from kkgbot.db.meeting_models import Meeting
 from kkgbot.db.models import Kkg, StoredFile
-from kkgbot.engine.messages import InboundFile
-from kkgbot.services import meetings
-from kkgbot.services.meetings import MeetingDraft
+from kkgbot.meetings import service as meetings
+from kkgbot.meetings.models import Meeting
+from kkgbot.meetings.service import MeetingDraft
+from kkgbot.messages import InboundFile
 from tests.conftest import START
 from tests.test_meetings import say
 

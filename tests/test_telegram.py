@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from kkgbot.db.models import Kkg, Person
-from kkgbot.services import roles
+from kkgbot.people import roles
 from tests.fakes.telegram_api import ApiError, FakeTelegramServer
 from tests.telegram_helpers import TOKEN, press, reply_to, telegram_bot
 

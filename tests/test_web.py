@@ -15,8 +15,9 @@ from kkgbot.channels.console import ConsoleChannel
 from kkgbot.channels.telegram import TelegramChannel
 from kkgbot.clock import SystemClock
 from kkgbot.db.models import Kkg
+from kkgbot.meetings import calendar_feed
+from kkgbot.people import messaging
 from kkgbot.runtime import command_menu
-from kkgbot.services import calendar_feed, messaging
 from kkgbot.web.server import bound_socket
 from kkgbot.web.setup import start_web
 from tests.fakes.telegram_api import FakeTelegramServer

@@ -12,7 +12,7 @@ from twilio.base.exceptions import TwilioRestException
 from kkgbot.channels.base import INVALID, RETRY, RETRY_AFTER, UNREACHABLE
 from kkgbot.channels.whatsapp import classify, split_text
 from kkgbot.db.models import Identity, OutboxMessage, Person
-from kkgbot.services import messaging
+from kkgbot.people import messaging
 from tests.whatsapp_helpers import whatsapp_bot
 
 AYU = "+6281200000101"

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from kkgbot.db.models import Kkg
-from kkgbot.db.poll_models import SOURCE_KOORDINATOR, SOURCE_POLL
-from kkgbot.services import workplan
-from kkgbot.services.workplan import WorkPlanError
+from kkgbot.polls import workplan
+from kkgbot.polls.models import SOURCE_KOORDINATOR, SOURCE_POLL
+from kkgbot.polls.workplan import WorkPlanError
 from tests.conftest import START
 
 ZONE = "Asia/Makassar"

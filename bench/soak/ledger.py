@@ -30,7 +30,7 @@ from kkgbot.clock import utc
 from kkgbot.db.engine import make_engine
 from kkgbot.db.models import OutboxMessage
 from kkgbot.delivery.outbox import PENDING_STATUSES
-from kkgbot.engine.messages import Choice
+from kkgbot.messages import Choice
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.twilio_api import FakeTwilioServer
 

@@ -19,14 +19,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from kkgbot.db.engine import make_engine
-from kkgbot.db.learning_models import LessonSchedule
-from kkgbot.db.meeting_models import Meeting
 from kkgbot.db.models import Identity, Kkg, Role
-from kkgbot.db.poll_models import Poll
-from kkgbot.services import kkgs, meetings, meetings_notify, polls, polls_notices
-from kkgbot.services.messaging import in_quiet_hours
-from kkgbot.services.people import consented_member
-from kkgbot.services.polls import OptionSpec
+from kkgbot.learning.models import LessonSchedule
+from kkgbot.meetings import notify as meetings_notify
+from kkgbot.meetings import service as meetings
+from kkgbot.meetings.models import Meeting
+from kkgbot.people import kkgs
+from kkgbot.people.identities import consented_member
+from kkgbot.people.messaging import in_quiet_hours
+from kkgbot.polls import notices as polls_notices
+from kkgbot.polls import service as polls
+from kkgbot.polls.models import Poll
+from kkgbot.polls.service import OptionSpec
 
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 FIRST_TELEGRAM_ID = 700_000

@@ -20,7 +20,7 @@ from bench.soak import ledger
 from bench.soak.crowd import Crowd
 from bench.soak.plan import FULL, Scale, seed
 from kkgbot.delivery.outbox import PENDING_STATUSES
-from kkgbot.services.meetings import code_key
+from kkgbot.meetings.service import code_key
 from kkgbot.web.server import bound_socket
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.twilio_api import FakeTwilioServer

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from kkgbot.engine.messages import Choice
+from kkgbot.messages import Choice
 
 SENT, RETRY, RETRY_AFTER, UNREACHABLE, INVALID = (
     "sent",

@@ -38,7 +38,7 @@ from kkgbot.channels.base import (
     SendResult,
 )
 from kkgbot.channels.telegram_request import AiohttpRequest
-from kkgbot.engine.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Inbound, InboundFile
+from kkgbot.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Inbound, InboundFile
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096

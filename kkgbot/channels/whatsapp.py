@@ -40,7 +40,7 @@ from kkgbot.channels.base import (
 )
 from kkgbot.clock import Clock
 from kkgbot.db.models import Identity, OutboxMessage, Person
-from kkgbot.engine.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Choice, Inbound, InboundFile
+from kkgbot.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Choice, Inbound, InboundFile
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)

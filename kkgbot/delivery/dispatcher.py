@@ -32,8 +32,8 @@ from kkgbot.delivery.pacer import Lane
 from kkgbot.delivery.ratelimit import ChannelLimits, limits_for
 from kkgbot.delivery.reachability import mark_unreachable  # noqa: F401 (re-exported)
 from kkgbot.delivery.store import Claimed, Outcome
-from kkgbot.engine.messages import Choice
 from kkgbot.logs import RedactSecrets
+from kkgbot.messages import Choice
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import OutboxMessage, Person
-from kkgbot.engine.messages import Choice
+from kkgbot.messages import Choice
 
 REPLY, BULK = "reply", "bulk"
 PRIORITY = {REPLY: 0, BULK: 10}

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kkgbot import i18n
 from kkgbot.db.models import Person
 from kkgbot.delivery.outbox import Draft, enqueue
-from kkgbot.engine.messages import Choice, Inbound, Reply
-from kkgbot.services import roles as roles_service
+from kkgbot.messages import Choice, Inbound, Reply
+from kkgbot.people import roles as roles_service
 from kkgbot.settings import Settings
 
 

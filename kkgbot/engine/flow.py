@@ -20,7 +20,7 @@ from sqlalchemy import inspect as sa_inspect
 
 from kkgbot.db.models import Conversation, StoredFile
 from kkgbot.engine.context import Ctx
-from kkgbot.engine.messages import Choice, InboundFile
+from kkgbot.messages import Choice, InboundFile
 from kkgbot.numbers import small_number
 
 MaybeAwaitable = Any

@@ -24,9 +24,9 @@ from kkgbot.delivery.reachability import mark_reachable
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx, Links
 from kkgbot.engine.flow import FlowRunner, Option, clear, match_option
-from kkgbot.engine.messages import FILE_TOO_LARGE, Inbound
-from kkgbot.services import people
-from kkgbot.services.permissions import PERMISSIONS, allowed
+from kkgbot.messages import FILE_TOO_LARGE, Inbound
+from kkgbot.people import identities as people
+from kkgbot.people.permissions import PERMISSIONS, allowed
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)

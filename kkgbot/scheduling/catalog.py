@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from kkgbot.scheduling.broadcast_jobs import broadcast_jobs
-from kkgbot.scheduling.digest_jobs import digest_jobs
+from kkgbot.broadcasts.jobs import broadcast_jobs
+from kkgbot.digest.jobs import digest_jobs
+from kkgbot.learning.jobs import lesson_jobs
+from kkgbot.meetings.jobs import meeting_jobs
+from kkgbot.monitoring.jobs import monitoring_jobs
+from kkgbot.polls.jobs import poll_jobs
+from kkgbot.privacy.jobs import privacy_jobs
 from kkgbot.scheduling.jobs import Job, housekeeping_jobs
-from kkgbot.scheduling.lesson_jobs import lesson_jobs
-from kkgbot.scheduling.meeting_jobs import meeting_jobs
-from kkgbot.scheduling.monitoring_jobs import monitoring_jobs
-from kkgbot.scheduling.poll_jobs import poll_jobs
-from kkgbot.scheduling.privacy_jobs import privacy_jobs
 from kkgbot.settings import Settings
 
 

@@ -21,8 +21,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from kkgbot.clock import Clock
-from kkgbot.engine.messages import Inbound
-from kkgbot.services import calendar_feed
+from kkgbot.meetings import calendar_feed
+from kkgbot.messages import Inbound
 from kkgbot.settings import Settings
 from kkgbot.web import media, twilio_routes
 from kkgbot.web.media import MediaSigner

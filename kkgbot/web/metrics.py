@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kkgbot.channels.base import Channel, TimedChannel
 from kkgbot.db.models import OutboxMessage
 from kkgbot.delivery import outbox
-from kkgbot.engine.messages import Inbound
+from kkgbot.messages import Inbound
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 

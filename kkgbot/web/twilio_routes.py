@@ -25,8 +25,9 @@ from kkgbot.db.models import Identity, InboundSeen, OutboxMessage, Person
 from kkgbot.delivery import outbox
 from kkgbot.delivery.held import requeue_held
 from kkgbot.delivery.reachability import mark_reachable, mark_unreachable
-from kkgbot.engine.messages import Inbound
-from kkgbot.services import optout, people
+from kkgbot.messages import Inbound
+from kkgbot.people import identities as people
+from kkgbot.people import optout
 
 log = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'

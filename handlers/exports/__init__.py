@@ -1,0 +1,1 @@
+"""/ekspor: the files a KKG files with the dinas and the school."""

@@ -1,0 +1,216 @@
+"""Attendance: /hadir KODE, the koordinator's roster and marking buttons, /ekspor.
+
+Marking buttons carry the state they set (`a:mset:<meeting>:<person>:1` marks present,
+`:0` takes it back), so pressing an old button twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from handlers.meetings.access import can, kkgs_for, load_meeting
+from kkgbot.db.models import Kkg, Person
+from kkgbot.engine.commands import Command, Registry
+from kkgbot.engine.context import Ctx
+from kkgbot.engine.flow import EndConversation, Flow, Invalid, Option, Step
+from kkgbot.meetings import rsvp as meetings_rsvp
+from kkgbot.meetings import service as meetings
+from kkgbot.meetings.attendance_sheet import XLSX_MIME, attendance_sheet, file_name
+from kkgbot.meetings.models import RSVP_MAYBE, RSVP_NO, RSVP_YES, Meeting
+from kkgbot.meetings.notify import short_when
+from kkgbot.meetings.rsvp import RosterRow
+from kkgbot.meetings.service import MeetingError, local
+from kkgbot.messages import Choice
+from kkgbot.numbers import small_number
+from kkgbot.people.messaging import store_file
+
+
+async def parse_code(ctx: Ctx, text: str) -> dict:
+    try:
+        done = await meetings_rsvp.check_in(ctx.session, ctx.person.id, str(text), ctx.now)
+    except MeetingError as bad:
+        if bad.key in ("meetings.code_wrong", "meetings.code_shape"):
+            raise Invalid(bad.key, **bad.params) from bad
+        ctx.say(bad.key, **bad.params)
+        raise EndConversation from bad
+    kkg = await ctx.session.get(Kkg, done.meeting.kkg_id)
+    return {
+        "title": done.meeting.title,
+        "at": local(done.at, kkg).strftime("%H.%M" if ctx.lang == "id" else "%H:%M"),
+        "jp": done.meeting.jp,
+        "already": done.already,
+    }
+
+
+class CheckinFlow(Flow):
+    name = "meeting_checkin"
+    steps = [Step("done", "meetings.ask_code", parse=parse_code)]
+
+    async def finish(self, ctx: Ctx) -> None:
+        done = ctx.data["done"]
+        key = "meetings.checkin_already" if done["already"] else "meetings.checkin_saved"
+        ctx.say(key, title=done["title"], at=done["at"], jp=done["jp"])
+
+
+def _names(rows: list[RosterRow], ctx: Ctx, with_reason: bool = False) -> str:
+    if not rows:
+        return "—"
+    out = []
+    for row in rows:
+        name = row.name
+        if with_reason and row.reason:
+            reason = row.reason_text or ctx.t(f"meetings.reason_{row.reason}")
+            name += f" ({reason})"
+        out.append(name)
+    return ", ".join(out)
+
+
+async def roster_text(ctx: Ctx, meeting: Meeting, kkg: Kkg) -> str:
+    rows = await meetings_rsvp.roster(ctx.session, meeting)
+    groups = {a: [r for r in rows if r.answer == a] for a in (RSVP_YES, RSVP_NO, RSVP_MAYBE)}
+    silent = [r for r in rows if r.answer is None]
+    present = [r for r in rows if r.checked_in_at]
+    return "\n".join(
+        [
+            ctx.t("meetings.roster_header", title=meeting.title, when=short_when(meeting, kkg, ctx.lang)),
+            ctx.t("meetings.roster_counts", yes=len(groups[RSVP_YES]), no=len(groups[RSVP_NO]),
+                  maybe=len(groups[RSVP_MAYBE]), none=len(silent), present=len(present)),
+            ctx.t("meetings.roster_yes", names=_names(groups[RSVP_YES], ctx)),
+            ctx.t("meetings.roster_no", names=_names(groups[RSVP_NO], ctx, with_reason=True)),
+            ctx.t("meetings.roster_maybe", names=_names(groups[RSVP_MAYBE], ctx)),
+            ctx.t("meetings.roster_none", names=_names(silent, ctx)),
+            ctx.t("meetings.roster_present", names=_names(present, ctx)),
+        ]
+    )  # fmt: skip
+
+
+async def show_roster(ctx: Ctx, args: list[str]) -> None:
+    meeting, kkg = await load_meeting(ctx, args, "meetings.roster")
+    if meeting is None:
+        return
+    choices = []
+    if await can(ctx, "meetings.manage", kkg.id) and meeting.cancelled_at is None:
+        choices.append(Choice(ctx.t("meetings.button_mark"), f"a:mmark:{meeting.id}"))
+    choices.append(Choice(ctx.t("meetings.button_export"), f"a:mexport:{meeting.id}"))
+    ctx.reply(await roster_text(ctx, meeting, kkg), choices)
+
+
+async def marking_reply(ctx: Ctx, meeting: Meeting, head: str = "") -> None:
+    rows = await meetings_rsvp.roster(ctx.session, meeting)
+    choices = [
+        Choice(
+            ("✅ " if r.checked_in_at else "▫️ ") + r.name[:50],
+            f"a:mset:{meeting.id}:{r.person_id}:{0 if r.checked_in_at else 1}",
+        )
+        for r in rows
+    ]
+    present = sum(1 for r in rows if r.checked_in_at)
+    text = ctx.t("meetings.mark_help", title=meeting.title, present=present, members=len(rows))
+    ctx.reply(f"{head}\n{text}" if head else text, choices)
+
+
+async def show_marking(ctx: Ctx, args: list[str]) -> None:
+    meeting, _ = await load_meeting(ctx, args, "meetings.manage")
+    if meeting is None:
+        return
+    if meeting.cancelled_at is not None:
+        ctx.say("meetings.is_cancelled", title=meeting.title)
+        return
+    if meeting.starts_at - meetings.CHECKIN_OPENS > ctx.now:
+        ctx.say("meetings.roster_not_yet")
+        return
+    await marking_reply(ctx, meeting)
+
+
+async def set_mark(ctx: Ctx, args: list[str]) -> None:
+    person_id = small_number(args[1]) if len(args) == 3 else None
+    if person_id is None or args[2] not in ("0", "1"):
+        ctx.say("common.stale_button")
+        return
+    meeting, _ = await load_meeting(ctx, args[:1], "meetings.manage")
+    if meeting is None:
+        return
+    person = await ctx.session.get(Person, person_id)
+    rows = {r.person_id: r for r in await meetings_rsvp.roster(ctx.session, meeting)}
+    if person is None or person.id not in rows or meeting.cancelled_at is not None:
+        ctx.say("common.stale_button")
+        return
+    wanted, present = args[2] == "1", rows[person.id].checked_in_at is not None
+    if wanted == present:
+        key = "meetings.mark_already_present" if present else "meetings.mark_already_absent"
+        await marking_reply(ctx, meeting, ctx.t(key, name=person.name))
+        return
+    try:
+        now_present = await meetings_rsvp.toggle_attendance(
+            ctx.session, meeting, person.id, by=ctx.person.id, now=ctx.now
+        )
+    except MeetingError as bad:
+        ctx.say(bad.key, **bad.params)
+        return
+    key = "meetings.marked_present" if now_present else "meetings.marked_absent"
+    await marking_reply(ctx, meeting, ctx.t(key, name=person.name))
+
+
+async def reply_sheet(ctx: Ctx, meeting: Meeting, kkg: Kkg) -> None:
+    data = await attendance_sheet(ctx.session, meeting, kkg, ctx.lang)
+    name = file_name(meeting, kkg)
+    file_id = await store_file(ctx.session, name, XLSX_MIME, data, ctx.now)
+    ctx.reply(ctx.t("meetings.export_ready", title=meeting.title), file_id=file_id, file_name=name)
+
+
+async def export_button(ctx: Ctx, args: list[str]) -> None:
+    meeting, kkg = await load_meeting(ctx, args, "meetings.export")
+    if meeting is not None:
+        await reply_sheet(ctx, meeting, kkg)
+
+
+async def export_kkg_options(ctx: Ctx) -> list[Option]:
+    return [Option(k.id, k.name) for k in await kkgs_for(ctx, "meetings.export")]
+
+
+async def export_kkg_when(ctx: Ctx) -> bool:
+    kkgs = await kkgs_for(ctx, "meetings.export")
+    if not kkgs:
+        ctx.say("common.no_kkg")
+        raise EndConversation
+    if len(kkgs) == 1:
+        ctx.data["kkg_id"] = kkgs[0].id
+        return False
+    return True
+
+
+async def export_meeting_options(ctx: Ctx) -> list[Option]:
+    kkg = await ctx.session.get(Kkg, ctx.data["kkg_id"])
+    held = await meetings.past(ctx.session, [kkg.id], ctx.now, limit=8)
+    soon = await meetings.upcoming(ctx.session, [kkg.id], ctx.now, limit=2)
+    listed = sorted(
+        {m.id: m for m in held + soon}.values(), key=lambda m: m.starts_at, reverse=True
+    )
+    if not listed:
+        ctx.say("meetings.export_none", kkg=kkg.name)
+        raise EndConversation
+    return [Option(m.id, f"{m.title} · {short_when(m, kkg, ctx.lang)}"[:60]) for m in listed]
+
+
+class ExportFlow(Flow):
+    name = "meeting_export"
+    steps = [
+        Step("kkg_id", "common.choose_kkg", options=export_kkg_options, when=export_kkg_when),
+        Step("meeting_id", "meetings.ask_export_meeting", options=export_meeting_options),
+    ]
+
+    async def finish(self, ctx: Ctx) -> None:
+        meeting, kkg = await load_meeting(ctx, [str(ctx.data["meeting_id"])], "meetings.export")
+        if meeting is not None:
+            await reply_sheet(ctx, meeting, kkg)
+
+
+def register(registry: Registry) -> None:
+    registry.command(Command("hadir", "checkin", "meetings.checkin", flow=CheckinFlow(), order=32))
+    from handlers.exports.menu import ExportMenuFlow
+
+    registry.command(
+        Command("ekspor", "export", "meetings.export", flow=ExportMenuFlow(), order=60)
+    )
+    registry.action("mroster", show_roster)
+    registry.action("mmark", show_marking)
+    registry.action("mset", set_mark)
+    registry.action("mexport", export_button)

@@ -1,0 +1,108 @@
+"""/profil: a person's own data at a glance, and a way to correct it."""
+
+from __future__ import annotations
+
+from kkgbot.engine.commands import Command, Registry
+from kkgbot.engine.context import Ctx
+from kkgbot.engine.flow import Flow, Invalid, Option, Step
+from kkgbot.meetings import rsvp as meetings_rsvp
+from kkgbot.people import identities as people
+from kkgbot.people import roles
+from kkgbot.people.identities import FieldError
+
+FIELDS = ("name", "school", "phone")
+ALIASES = {
+    "nama": "name",
+    "name": "name",
+    "sekolah": "school",
+    "school": "school",
+    "telepon": "phone",
+    "phone": "phone",
+    "hp": "phone",
+    "nomor": "phone",
+    "selesai": "",
+    "done": "",
+}
+
+
+async def profile_text(ctx: Ctx) -> str:
+    person = ctx.person
+    dash = "—"
+    lines = [
+        ctx.t("profile.name_line", value=person.name or dash),
+        ctx.t("profile.school_line", value=person.school or dash),
+        ctx.t("profile.phone_line", value=person.phone or dash),
+    ]
+    held = await roles.roles_of(ctx.session, person.id)
+    by_place: dict[str, list[str]] = {}
+    for role in held:
+        place = role.kkg_name or ctx.t("profile.district")
+        by_place.setdefault(place, []).append(ctx.t(f"roles.{role.role}"))
+    if by_place:
+        lines.append(ctx.t("profile.kkgs_header"))
+        lines += [f"• {place}: {', '.join(names)}" for place, names in by_place.items()]
+    else:
+        lines.append(ctx.t("profile.no_kkg"))
+    attendance = await meetings_rsvp.attendance_of(ctx.session, person.id, ctx.now)
+    if attendance is not None:
+        lines.append(ctx.t(attendance.text_key, **attendance.__dict__))
+    return "\n".join(lines)
+
+
+def _field_options(ctx: Ctx) -> list[Option]:
+    return [Option(f, ctx.t(f"profile.edit_{f}")) for f in FIELDS] + [
+        Option("", ctx.t("common.done"))
+    ]
+
+
+def _field(ctx: Ctx, value: str) -> str:
+    if value in FIELDS or value == "":
+        return value
+    key = ALIASES.get(" ".join(str(value).split()).casefold())
+    if key is None:
+        raise Invalid("profile.pick_field")
+    return key
+
+
+def _ask_value(ctx: Ctx) -> str:
+    return ctx.t(f"profile.ask_{ctx.data['field']}")
+
+
+async def _value(ctx: Ctx, text: str) -> str:
+    field = ctx.data["field"]
+    try:
+        if field == "name":
+            return people.valid_name(text)
+        if field == "school":
+            return people.valid_school(text)
+        phone = people.normalise_phone(text)
+    except FieldError as bad:
+        raise Invalid(bad.key, **bad.params) from bad
+    if await people.phone_taken(ctx.session, phone, ctx.person.id):
+        raise Invalid("profile.phone_taken")
+    return phone
+
+
+class ProfileFlow(Flow):
+    name = "profile"
+    steps = [
+        Step("field", "profile.ask_field", options=_field_options, free_text=True, parse=_field),
+        Step("value", _ask_value, parse=_value, when=lambda ctx: bool(ctx.data.get("field"))),
+    ]
+
+    async def begin(self, ctx: Ctx, args: str) -> bool:
+        if not args:  # a one-line edit goes straight to saving, and shows the result then
+            ctx.reply(await profile_text(ctx))
+        return True
+
+    async def finish(self, ctx: Ctx) -> None:
+        field = ctx.data.get("field")
+        if not field:
+            ctx.say("profile.unchanged")
+            return
+        setattr(ctx.person, field, ctx.data["value"])
+        ctx.reply(ctx.t("profile.saved") + "\n" + await profile_text(ctx))
+
+
+def register(registry: Registry) -> None:
+    registry.command(Command("profil", "profile", "profile", flow=ProfileFlow(), order=4))

@@ -1,0 +1,1 @@
+"""Broadcasts from a koordinator, pengawas or admin to everyone in their scope."""

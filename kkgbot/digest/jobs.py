@@ -1,0 +1,96 @@
+"""The weekly digest: Monday 07:00 in each supervisor's zone, once per person and slot.
+
+A `digest_rounds` row marks a slot done for a person, so a restart, a retried tick or the
+console's moving clock send each Monday's digest once. A slot before the person became a
+pengawas or admin is not theirs (a new supervisor does not get last Monday's digest).
+Late digests are still sent (a Tuesday digest beats none); messaging.send keeps quiet hours.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kkgbot.broadcasts.models import DigestRound
+from kkgbot.db.models import District, Person, Role
+from kkgbot.digest import rounds as digest
+from kkgbot.digest.figures import digest_figures
+from kkgbot.digest.period import period_for
+from kkgbot.digest.rounds import DigestScope
+from kkgbot.scheduling.jobs import Job
+from kkgbot.scheduling.policy import next_slot, slots_between
+from kkgbot.settings import Settings
+
+ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+
+
+def trigger(zone: str) -> CronTrigger:
+    return CronTrigger(day_of_week="mon", hour=7, minute=0, timezone=zone)
+
+
+def latest_slot(zone: str, now: datetime) -> datetime | None:
+    slots = slots_between(trigger(zone), now - timedelta(days=7, minutes=1), now)
+    return slots[-1] if slots else None
+
+
+def digest_jobs(settings: Settings) -> list[Job]:
+    default = settings.default_timezone
+
+    async def supervisors(session: AsyncSession) -> list[tuple[int, str, datetime]]:
+        """(person, zone, first pengawas/admin grant) in one query: a tick costs the same
+        for ten supervisors or ten thousand."""
+        rows = await session.execute(
+            select(Person.id, District.timezone, func.min(Role.granted_at))
+            .join(Role, Role.person_id == Person.id)
+            .outerjoin(District, District.id == Person.district_id)
+            .where(Role.role.in_(digest.DIGEST_ROLES), Person.onboarded_at.is_not(None))
+            .group_by(Person.id, District.timezone)
+        )
+        return [(pid, zone or default, since) for pid, zone, since in rows]
+
+    async def next_due(session: AsyncSession, after: datetime) -> datetime | None:
+        zones = {zone for _, zone, _ in await supervisors(session)}
+        times = [t for z in zones if (t := next_slot(trigger(z), after)) is not None]
+        return min(times, default=None)
+
+    async def run(session: AsyncSession, now: datetime) -> None:
+        people = await supervisors(session)
+        slots = {z: latest_slot(z, now) for z in {zone for _, zone, _ in people}}
+        wanted = [s for s in slots.values() if s is not None]
+        if not wanted:
+            return
+        done = set(
+            (
+                await session.execute(
+                    select(DigestRound.person_id, DigestRound.slot_at).where(
+                        DigestRound.slot_at.in_(wanted)
+                    )
+                )
+            ).all()
+        )
+        due: dict[str, list[tuple[Person, datetime, DigestScope]]] = {}
+        for pid, zone, since in people:
+            slot = slots[zone]
+            if slot is None or slot < since or (pid, slot) in done:
+                continue
+            person = await session.get(Person, pid)
+            scope = await digest.scope_of(session, pid)
+            due.setdefault(zone, []).append((person, slot, scope))
+        for zone, todo in due.items():
+            # One pass of figures for every KKG of the round; each digest is a slice.
+            ids = sorted({k for _, _, scope in todo for k in scope.kkg_ids})
+            computed = await digest_figures(session, ids, period_for(now, zone), names=True)
+            for person, slot, scope in todo:
+                await digest.deliver(session, person, now, slot, default, computed)
+                session.add(
+                    DigestRound(
+                        person_id=person.id, slot_at=slot, sent_at=now, kkgs=len(scope.kkg_ids)
+                    )
+                )
+            await session.flush()
+
+    wakeups = [trigger(z) for z in ZONES]
+    return [Job("weekly_digest", next_due, run, wakeups=wakeups)]

@@ -1,0 +1,342 @@
+"""The digest as a person reads it: a short phone text, one chart, one spreadsheet.
+
+The text puts alerts first; with many KKGs (an admin's district) it names only those
+needing attention and leaves the rest to the spreadsheet, so it stays short on a phone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is made: it slows start-up
+    from openpyxl import Workbook
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from kkgbot import i18n
+from kkgbot.charts import bar_chart_png
+from kkgbot.digest.figures import ALERT_ORDER, KkgFigures
+from kkgbot.digest.period import Period
+
+DETAIL_LIMIT = 5  # KKGs described one by one in the text
+ALERT_LINES = 10
+CHART_LIMIT = 25
+NAMES_IN_TEXT = 8
+
+
+@dataclass
+class Digest:
+    title: str  # the scope: "3 KKG binaan" / a district name
+    period: Period
+    figures: list[KkgFigures]  # sorted by name
+    names: bool  # inactive members are named (a pengawas's digest)
+
+
+def pct(value: float | None, lang: str) -> str:
+    if value is None:
+        return i18n.t(lang, "digest.no_data")
+    return f"{round(value * 100)}%"
+
+
+def _day(when: datetime, zone: str, lang: str) -> str:
+    local = when.astimezone(ZoneInfo(zone))
+    months = i18n.t(lang, "meetings.month_short").split(",")
+    return f"{local.day} {months[local.month - 1]} {local.year}"
+
+
+def _alert_text(f: KkgFigures, lang: str) -> str:
+    return "; ".join(i18n.t(lang, f"digest.alert_{a}") for a in f.alerts)
+
+
+def _kkg_block(f: KkgFigures, d: Digest, lang: str) -> list[str]:
+    t = lambda key, **kw: i18n.t(lang, f"digest.{key}", **kw)  # noqa: E731
+    lines = [t("kkg_head", name=f.name, members=f.members)]
+    lines.append(t("meetings", week=f.held_week, term=f.held_term, planned=f.planned))
+    trend = " → ".join(str(n) for n in f.trend) if f.trend else t("no_data")
+    lines.append(
+        t("attendance", week=pct(f.rate_week, lang), term=pct(f.rate_term, lang), trend=trend)
+    )
+    inactive = t("inactive", count=f.inactive)
+    if d.names and f.inactive_names:
+        shown = f.inactive_names[:NAMES_IN_TEXT]
+        more = f.inactive - len(shown)
+        listed = ", ".join(shown) + (f", {t('names_more', count=more)}" if more > 0 else "")
+        inactive += f" ({listed})"
+    lines.append(inactive)
+    lines.append(t("top_fifth", share=pct(f.top_fifth_share, lang)))
+    topics = ", ".join(f"{name} ({n})" for name, n in f.top_topics) or t("no_data")
+    lines.append(t("topics", topics=topics))
+    share = f.plan_from_votes / f.plan_total if f.plan_total else None
+    lines.append(t("plan", term=f.plan_term, share=pct(share, lang)))
+    m = f.monitoring
+    if m is None:
+        lines.append(t("monitoring_none"))
+    else:
+        lines.append(
+            t("reflection", rate=pct(m.response_rate, lang), tried=pct(m.tried_share, lang))
+        )
+        if m.pulse_answers:
+            lines.append(t("pulse", share=pct(m.pulse_share_4_5, lang), answers=m.pulse_answers))
+        else:
+            lines.append(t("pulse_none"))
+        score = t("no_data") if m.standards_score is None else f"{round(m.standards_score)}/100"
+        lines.append(t("standards", score=score))
+    lines.append(
+        t(
+            "lessons",
+            answered=f.lessons_answered_week,
+            given=f.lessons_given_week,
+            term=pct(f.completion_term, lang),
+            modules=f.modules_completed_term,
+        )
+    )
+    return lines
+
+
+def digest_text(d: Digest, lang: str) -> str:
+    t = lambda key, **kw: i18n.t(lang, f"digest.{key}", **kw)  # noqa: E731
+    p = d.period
+    out = [
+        t(
+            "header",
+            scope=d.title,
+            start=_day(p.week_start, p.zone, lang),
+            end=_day(p.now, p.zone, lang),
+        ),
+        t("term", start=_day(p.term_start, p.zone, lang)),
+    ]
+    if not d.figures:
+        out.append(t("no_kkgs"))
+        return "\n".join(out)
+    flagged = sorted(
+        (f for f in d.figures if f.alerts),
+        key=lambda f: (min(ALERT_ORDER.index(a) for a in f.alerts), -len(f.alerts), f.name),
+    )
+    out.append("")
+    if flagged:
+        out.append(t("alerts_head", count=len(flagged), total=len(d.figures)))
+        for f in flagged[:ALERT_LINES]:
+            out.append(f"• {f.name}: {_alert_text(f, lang)}")
+        if len(flagged) > ALERT_LINES:
+            out.append(t("alerts_more", count=len(flagged) - ALERT_LINES))
+    else:
+        out.append(t("alerts_none"))
+    if len(d.figures) <= DETAIL_LIMIT:
+        for f in d.figures:
+            out.append("")
+            out.extend(_kkg_block(f, d, lang))
+    else:
+        held = sum(f.held_week for f in d.figures)
+        attended = sum(f.attended_term for f in d.figures)
+        possible = sum(f.held_term * f.members for f in d.figures)
+        out.append("")
+        out.append(
+            t(
+                "totals",
+                kkgs=len(d.figures),
+                members=sum(f.members for f in d.figures),
+                held=held,
+                rate=pct(attended / possible if possible else None, lang),
+                inactive=sum(f.inactive for f in d.figures),
+            )
+        )
+        out.append(t("see_sheet"))
+    out.append("")
+    out.append(t("footer"))
+    return "\n".join(out)
+
+
+def digest_chart(d: Digest, lang: str) -> bytes:
+    """One PNG comparing the KKGs: attendance rate this term (lowest first when many)."""
+    figs = sorted(d.figures, key=lambda f: (f.rate_term or 0, f.name))[:CHART_LIMIT]
+    if len(d.figures) <= CHART_LIMIT:
+        figs = [f for f in d.figures if f in figs]  # the digest's own (natural) order
+    subtitle = i18n.t(
+        lang, "digest.chart_subtitle", start=_day(d.period.term_start, d.period.zone, lang)
+    )
+    if len(d.figures) > CHART_LIMIT:
+        subtitle = i18n.t(lang, "digest.chart_lowest", count=CHART_LIMIT, total=len(d.figures))
+    return bar_chart_png(
+        title=i18n.t(lang, "digest.chart_title", scope=d.title),
+        subtitle=subtitle,
+        labels=[f.name for f in figs],
+        values=[round((f.rate_term or 0) * 100) for f in figs],
+        notes=[i18n.t(lang, "digest.chart_note", held=f.held_term) for f in figs],
+        xlabel=i18n.t(lang, "digest.chart_xlabel"),
+    )
+
+
+def _sheet(book: Workbook, title: str, head: list[str], rows: list[list]) -> None:
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(title[:31])
+    sheet.append(head)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.column_dimensions["A"].width = 32
+    sheet.freeze_panes = "B2"
+
+
+def _ratio(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def digest_xlsx(d: Digest, lang: str) -> bytes:
+    """One sheet per topic, one row per KKG (and one per inactive member on their sheet)."""
+    from openpyxl import Workbook
+
+    c = lambda key: i18n.t(lang, f"digest.col_{key}")  # noqa: E731
+    s = lambda key: i18n.t(lang, f"digest.sheet_{key}")  # noqa: E731
+    book = Workbook()
+    book.remove(book.active)
+    figs = d.figures
+    _sheet(
+        book,
+        s("meetings"),
+        [c("kkg"), c("members"), c("held_week"), c("held_term"), c("planned"), c("last_held")],
+        [
+            [
+                f.name,
+                f.members,
+                f.held_week,
+                f.held_term,
+                f.planned,
+                _day(f.last_held_at, f.timezone, lang) if f.last_held_at else "",
+            ]
+            for f in figs
+        ],
+    )
+    _sheet(
+        book,
+        s("attendance"),
+        [c("kkg"), c("rate_week"), c("rate_term"), c("trend"), c("inactive"), c("top_fifth")],
+        [
+            [
+                f.name,
+                _ratio(f.rate_week),
+                _ratio(f.rate_term),
+                " → ".join(map(str, f.trend)),
+                f.inactive,
+                _ratio(f.top_fifth_share),
+            ]
+            for f in figs
+        ],
+    )
+    if d.names:
+        _sheet(
+            book,
+            s("inactive"),
+            [c("kkg"), c("name")],
+            [[f.name, n] for f in figs for n in f.inactive_names],
+        )
+    _sheet(
+        book,
+        s("topics"),
+        [
+            c("kkg"),
+            c("votes"),
+            c("topic1"),
+            c("topic2"),
+            c("topic3"),
+            c("plan_term"),
+            c("plan_total"),
+            c("plan_votes"),
+        ],
+        [
+            [
+                f.name,
+                f.votes_term,
+                *[f"{n} ({v})" for n, v in f.top_topics],
+                *[""] * (3 - len(f.top_topics)),
+                f.plan_term,
+                f.plan_total,
+                f.plan_from_votes,
+            ]
+            for f in figs
+        ],
+    )
+    mon = []
+    for f in figs:
+        m = f.monitoring
+        if m is None:
+            mon.append([f.name, None, None, None, None, None, None])
+        else:
+            mon.append(
+                [
+                    f.name,
+                    m.reflections_asked,
+                    m.reflections_answered,
+                    _ratio(m.response_rate),
+                    _ratio(m.tried_share),
+                    m.pulse_answers,
+                    _ratio(m.pulse_share_4_5),
+                ]
+            )
+    _sheet(
+        book,
+        s("reflection"),
+        [
+            c("kkg"),
+            c("asked"),
+            c("answered"),
+            c("response_rate"),
+            c("tried"),
+            c("pulse_answers"),
+            c("pulse_share"),
+        ],
+        mon,
+    )
+    _sheet(
+        book,
+        s("lessons"),
+        [
+            c("kkg"),
+            c("given_week"),
+            c("answered_week"),
+            c("given_term"),
+            c("answered_term"),
+            c("completion"),
+            c("modules"),
+        ],
+        [
+            [
+                f.name,
+                f.lessons_given_week,
+                f.lessons_answered_week,
+                f.lessons_given_term,
+                f.lessons_answered_term,
+                _ratio(f.completion_term),
+                f.modules_completed_term,
+            ]
+            for f in figs
+        ],
+    )
+    _sheet(
+        book,
+        s("standards"),
+        [c("kkg"), c("score"), c("assessed")],
+        [
+            [
+                f.name,
+                getattr(f.monitoring, "standards_score", None),
+                _day(f.monitoring.standards_assessed_at, f.timezone, lang)
+                if getattr(f.monitoring, "standards_assessed_at", None)
+                else "",
+            ]
+            for f in figs
+        ],
+    )
+    _sheet(
+        book,
+        s("alerts"),
+        [c("kkg"), c("alerts")],
+        [[f.name, _alert_text(f, lang)] for f in figs if f.alerts],
+    )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,176 @@
+"""The supervisors' digest: whose KKGs, built when, and sent how.
+
+A pengawas gets the KKGs they supervise, with the names of inactive members; an admin
+gets the district version (all its KKGs, counts only). The same `build` serves the
+Monday job, `/ringkasan` and the benchmark; `deliver` queues text, chart and spreadsheet
+as three messages with idempotency keys for the slot.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kkgbot import i18n
+from kkgbot.db.models import District, Kkg, Person, Role
+from kkgbot.digest.figures import KkgFigures, digest_figures
+from kkgbot.digest.period import period_for
+from kkgbot.digest.render import Digest, digest_chart, digest_text, digest_xlsx
+from kkgbot.people import messaging
+from kkgbot.people.messaging import Recipient
+from kkgbot.people.permissions import ADMIN, PENGAWAS
+from kkgbot.scheduling.policy import idempotency_key, slot_key
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DIGEST_ROLES = (PENGAWAS, ADMIN)
+
+
+def natural(name: str) -> list:
+    """ "KKG Gugus 2" before "KKG Gugus 10"."""
+    return [(0, int(part), "") if part.isdecimal() else (1, 0, part.casefold())
+            for part in re.split(r"(\d+)", name)]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DigestScope:
+    kkg_ids: list[int]
+    districts: list[str]  # an admin's district names; empty for a pengawas
+    names: bool
+
+
+async def scope_of(session: AsyncSession, person_id: int) -> DigestScope:
+    rows = (
+        await session.execute(
+            select(Role.role, Role.kkg_id, Role.district_id).where(
+                Role.person_id == person_id, Role.role.in_(DIGEST_ROLES)
+            )
+        )
+    ).all()
+    districts = sorted({d for r, _, d in rows if r == ADMIN and d is not None})
+    if districts:
+        ids = list(await session.scalars(select(Kkg.id).where(Kkg.district_id.in_(districts))))
+        names = list(
+            await session.scalars(
+                select(District.name).where(District.id.in_(districts)).order_by(District.name)
+            )
+        )
+        return DigestScope(sorted(ids), names, names=False)
+    ids = sorted({k for r, k, _ in rows if r == PENGAWAS and k is not None})
+    return DigestScope(ids, [], names=True)
+
+
+async def zone_of(session: AsyncSession, person: Person, default: str) -> str:
+    """A supervisor's zone is that of their district (PRODUCT.md), else their first KKG's."""
+    if person.district_id is not None:
+        district = await session.get(District, person.district_id)
+        if district is not None:
+            return district.timezone
+    return await messaging.person_zone(session, person, default)
+
+
+async def build(
+    session: AsyncSession,
+    scope: DigestScope,
+    now: datetime,
+    zone: str,
+    lang: str,
+    computed: dict[int, KkgFigures] | None = None,
+) -> Digest:
+    """The person's digest; `computed` (figures of many KKGs, built once for a whole
+    Monday round) is sliced instead of querying again."""
+    period = period_for(now, zone)
+    if computed is None:
+        computed = await digest_figures(session, scope.kkg_ids, period, names=scope.names)
+    figures = {k: computed[k] for k in scope.kkg_ids if k in computed}
+    ordered = sorted(figures.values(), key=lambda f: (natural(f.name), f.kkg_id))
+    if scope.districts:
+        title = ", ".join(scope.districts)
+    else:
+        title = i18n.t(lang, "digest.scope_pengawas", count=len(ordered))
+    return Digest(title, period, ordered, scope.names)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    chart: bytes
+    xlsx: bytes
+    chart_name: str
+    xlsx_name: str
+
+
+def render(digest: Digest, lang: str) -> Rendered:
+    day = digest.period.now.astimezone(ZoneInfo(digest.period.zone))
+    stamp = day.strftime("%Y-%m-%d")
+    return Rendered(
+        digest_text(digest, lang),
+        digest_chart(digest, lang),
+        digest_xlsx(digest, lang),
+        f"ringkasan-{stamp}.png",
+        f"ringkasan-{stamp}.xlsx",
+    )
+
+
+async def recipients(session: AsyncSession) -> list[Person]:
+    """Everyone who receives a weekly digest."""
+    ids = select(Role.person_id).where(Role.role.in_(DIGEST_ROLES))
+    return list(
+        await session.scalars(
+            select(Person)
+            .where(Person.id.in_(ids), Person.onboarded_at.is_not(None))
+            .order_by(Person.id)
+        )
+    )
+
+
+async def first_grant(session: AsyncSession, person_id: int) -> datetime | None:
+    return await session.scalar(
+        select(func.min(Role.granted_at)).where(
+            Role.person_id == person_id, Role.role.in_(DIGEST_ROLES)
+        )
+    )
+
+
+async def deliver(
+    session: AsyncSession,
+    person: Person,
+    now: datetime,
+    slot: datetime,
+    default_zone: str,
+    computed: dict[int, KkgFigures] | None = None,
+) -> bool:
+    """Queue the person's digest for `slot`; False when they have no KKG to report on."""
+    scope = await scope_of(session, person.id)
+    if not scope.kkg_ids:
+        return False
+    zone = await zone_of(session, person, default_zone)
+    lang = person.language or i18n.DEFAULT
+    rendered = render(await build(session, scope, now, zone, lang, computed), lang)
+    chart_id = await messaging.store_file(
+        session, rendered.chart_name, "image/png", rendered.chart, now
+    )
+    xlsx_id = await messaging.store_file(session, rendered.xlsx_name, XLSX_MIME, rendered.xlsx, now)
+    recipient = Recipient(person.id, lang, zone)
+    base = ("digest", ("person", person.id), slot_key(slot))
+    parts = [
+        ("text", rendered.text, None, None),
+        ("chart", i18n.t(lang, "digest.chart_caption"), chart_id, rendered.chart_name),
+        ("xlsx", i18n.t(lang, "digest.xlsx_caption"), xlsx_id, rendered.xlsx_name),
+    ]
+    for part, text, file_id, name in parts:
+        await messaging.send(
+            session,
+            recipient,
+            lambda _lang, text=text: text,
+            key=idempotency_key(base[0], *base[1:], part),
+            now=now,
+            file_id=file_id,
+            file_name=name,
+            batch_id=f"digest-{slot_key(slot)}",
+        )
+    return True

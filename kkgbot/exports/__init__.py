@@ -1,0 +1,1 @@
+"""Exports across features: the recap workbook of a KKG or a scope."""

@@ -1,0 +1,1 @@
+"""Micro-learning: content packs, each KKG's lesson times, learners' progress."""

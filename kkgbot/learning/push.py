@@ -1,0 +1,164 @@
+"""Giving lessons: at a KKG's slot (pushed) and on `/materi` (pulled), in one shape.
+
+A lesson message is the same whichever way it comes: `Literasi kelas awal · 3/12`, the
+title, the body, a link if any, and the check question whose options are standalone
+buttons (`a:lq:<lesson>:<n>`), so an old lesson's buttons keep working after later
+messages. A member whose last two lessons are unanswered gets no new one at the slot
+and, once per pile-up, a gentle nudge with buttons back to those questions.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kkgbot import i18n
+from kkgbot.db.models import Kkg, Person
+from kkgbot.learning import learners as lessons
+from kkgbot.learning.content import Lesson, library
+from kkgbot.learning.models import SOURCE_DEMAND, SOURCE_SCHEDULE
+from kkgbot.messages import Choice
+from kkgbot.people import messaging
+from kkgbot.scheduling.policy import idempotency_key
+
+log = logging.getLogger(__name__)
+MAX_BUTTON = 60
+
+
+def lesson_text(lang: str, lesson: Lesson, note: str | None = None) -> str:
+    lib = library()
+    pack = lib.pack(lesson.pack_id)
+    module = lib.module(lesson.module_id)
+    assert pack is not None and module is not None
+    parts = []
+    if note:
+        parts.append(note)
+    parts.append(
+        i18n.t(
+            lang,
+            "learning.lesson_head",
+            pack=pack.title,
+            position=lesson.position,
+            total=len(pack.lessons),
+            module=module.title,
+            title=lesson.title,
+        )
+    )
+    parts.append(lesson.body)
+    if lesson.link:
+        parts.append(i18n.t(lang, "learning.lesson_link", link=lesson.link))
+    parts.append(i18n.t(lang, "learning.lesson_question", question=lesson.question))
+    return "\n\n".join(parts)
+
+
+def question_choices(lesson: Lesson) -> list[Choice]:
+    return [
+        Choice(option.text[:MAX_BUTTON], f"a:lq:{lesson.id}:{n}")
+        for n, option in enumerate(lesson.options)
+    ]
+
+
+def show_choice(lang: str, lesson: Lesson) -> Choice:
+    label = i18n.t(lang, "learning.show_button", position=lesson.position, title=lesson.title)
+    return Choice(label[:MAX_BUTTON], f"a:lshow:{lesson.id}")
+
+
+def next_choice(lang: str) -> Choice:
+    return Choice(i18n.t(lang, "learning.next_button"), "a:lnext")
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """What `/materi` gives: a lesson (new or one to answer first) or nothing left."""
+
+    lesson: Lesson | None
+    again: bool  # True: an earlier lesson to answer before a new one
+
+
+async def pull(session: AsyncSession, person: Person, kkg: Kkg, now: datetime) -> Pulled:
+    """The next lesson on demand, under the same pile-up rule as the schedule."""
+    rows = await lessons.given(session, person.id)
+    waiting = lessons.held_back(rows)
+    if waiting:
+        lesson = library().lesson(waiting[0].lesson_id)
+        if lesson is not None:
+            return Pulled(lesson, True)
+    lesson = lessons.next_new(await lessons.sequence(session, kkg.id), rows)
+    if lesson is None:
+        return Pulled(None, False)
+    await lessons.give(
+        session, person_id=person.id, kkg_id=kkg.id, lesson=lesson, source=SOURCE_DEMAND, now=now
+    )
+    return Pulled(lesson, False)
+
+
+async def push_slot(session: AsyncSession, kkg: Kkg, slot: datetime, now: datetime) -> int:
+    """One lesson to each learner whose home is this KKG; returns how many were given."""
+    recipients = await messaging.kkg_members(session, kkg.id)
+    ids = [r.person_id for r in recipients]
+    onboarded = set(
+        await session.scalars(
+            select(Person.id).where(Person.id.in_(ids), Person.onboarded_at.is_not(None))
+        )
+    )
+    homes = await lessons.home_kkg_ids(session, ids)
+    modules = await lessons.sequence(session, kkg.id)
+    sent = 0
+    for recipient in recipients:
+        if recipient.person_id not in onboarded or homes.get(recipient.person_id) != kkg.id:
+            continue
+        if await lessons.is_paused(session, recipient.person_id):
+            continue
+        sent += await _push_one(session, kkg, recipient, modules, now)
+    log.info("lesson slot %s for kkg %s: %d lessons", slot.isoformat(), kkg.id, sent)
+    return sent
+
+
+async def _push_one(session, kkg: Kkg, recipient: messaging.Recipient, modules, now) -> int:
+    person_id = recipient.person_id
+    rows = await lessons.given(session, person_id)
+    waiting = lessons.held_back(rows)
+    if waiting:
+        await _nudge(session, kkg, recipient, waiting, now)
+        return 0
+    lesson = lessons.next_new(modules, rows)
+    if lesson is None:
+        return 0
+    await lessons.give(
+        session, person_id=person_id, kkg_id=kkg.id, lesson=lesson, source=SOURCE_SCHEDULE, now=now
+    )
+    await messaging.send(
+        session,
+        recipient,
+        lambda lang: lesson_text(lang, lesson),
+        key=idempotency_key(
+            "lesson", ("kkg", kkg.id), ("person", person_id), ("lesson", lesson.id)
+        ),
+        now=now,
+        choices=lambda lang: question_choices(lesson),
+    )
+    return 1
+
+
+async def _nudge(session, kkg: Kkg, recipient: messaging.Recipient, waiting, now) -> None:
+    """Once per pile-up: the newest unanswered lesson names it, so the next pile-up nudges anew."""
+    state = await lessons.learner(session, recipient.person_id, now)
+    newest = waiting[-1].lesson_id
+    if state.nudged_after == newest:
+        return
+    state.nudged_after, state.updated_at = newest, now
+    pending = [x for r in waiting if (x := library().lesson(r.lesson_id)) is not None]
+    await messaging.send(
+        session,
+        recipient,
+        messaging.text("learning.nudge", count=len(pending)),
+        key=idempotency_key(
+            "lesson-nudge", ("kkg", kkg.id), ("person", recipient.person_id), ("lesson", newest)
+        ),
+        now=now,
+        choices=lambda lang: [show_choice(lang, x) for x in pending],
+    )

@@ -1,0 +1,1 @@
+"""Meetings: scheduling (once or recurring), RSVP, reminders, check-in, attendance, papers."""

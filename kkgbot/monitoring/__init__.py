@@ -1,0 +1,1 @@
+"""Monitoring: the post-meeting reflection, the monthly pulse, the seven standards."""

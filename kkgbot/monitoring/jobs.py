@@ -1,0 +1,134 @@
+"""Monitoring as due work, computed from the rows and the clock.
+
+- reflections: attendees are asked `reflection_delay_hours` after a meeting ends. This is
+  a job that finds ended meetings rather than the `meetings_rsvp.on_meeting_ended` hook:
+  a koordinator may mark the roster after the meeting, and those attendees are asked too
+  (a reflection row per attendee and meeting records who was asked, so nobody twice);
+- the reminder, once, 48 hours after the question, to those who have not answered;
+- per KKG, three recurring slots in its own zone (`monitoring_slots` keeps the last one
+  done; missed slots collapse into one): the pulse on the first Monday at 19:00, the
+  weekly support list to the koordinator on Monday at 08:00, and the standards
+  self-assessment invitation on the first Monday of January and July at 09:00.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kkgbot import i18n
+from kkgbot.db.models import Kkg
+from kkgbot.messages import Choice
+from kkgbot.monitoring import pulse, reflections, standards
+from kkgbot.monitoring.models import MonitoringSlots
+from kkgbot.people import messaging, roles
+from kkgbot.people.messaging import Recipient
+from kkgbot.scheduling.jobs import Job
+from kkgbot.scheduling.policy import idempotency_key, next_slot, slot_key, slots_between
+from kkgbot.settings import Settings
+
+log = logging.getLogger(__name__)
+LOOK_BACK = timedelta(days=190)  # the longest gap between two slots (a term), plus margin
+
+Trigger = Callable[[str], CronTrigger]
+SlotWork = Callable[[AsyncSession, Kkg, datetime, datetime], Awaitable[int]]
+
+
+def support_trigger(tz: str) -> CronTrigger:
+    return CronTrigger(day_of_week="mon", hour=8, minute=0, timezone=tz)
+
+
+def standards_trigger(tz: str) -> CronTrigger:
+    return CronTrigger(month="1,7", day="1st mon", hour=9, minute=0, timezone=tz)
+
+
+def _anchor(kkg: Kkg, row: MonitoringSlots | None, column: str) -> datetime:
+    last = getattr(row, column) if row is not None else None
+    return last or kkg.created_at
+
+
+async def _kkgs(session: AsyncSession) -> list[tuple[Kkg, MonitoringSlots | None]]:
+    rows = await session.execute(
+        select(Kkg, MonitoringSlots)
+        .outerjoin(MonitoringSlots, MonitoringSlots.kkg_id == Kkg.id)
+        .order_by(Kkg.id)
+    )
+    return [(kkg, row) for kkg, row in rows]
+
+
+def slot_job(name: str, column: str, trigger: Trigger, work: SlotWork) -> Job:
+    async def next_due(session: AsyncSession, after: datetime) -> datetime | None:
+        times = []
+        for kkg, row in await _kkgs(session):
+            when = next_slot(trigger(kkg.timezone), max(after, _anchor(kkg, row, column)))
+            if when is not None:
+                times.append(when)
+        return min(times, default=None)
+
+    async def run(session: AsyncSession, now: datetime) -> None:
+        for kkg, row in await _kkgs(session):
+            start = _anchor(kkg, row, column)
+            found = slots_between(trigger(kkg.timezone), max(start, now - LOOK_BACK), now)
+            if not found:
+                continue
+            if row is None:
+                row = MonitoringSlots(kkg_id=kkg.id)
+                session.add(row)
+            setattr(row, column, found[-1])
+            count = await work(session, kkg, found[-1], now)
+            log.info("%s %s for kkg %s: %d messages", name, slot_key(found[-1]), kkg.id, count)
+
+    return Job(name, next_due, run)
+
+
+async def invite_to_standards(session: AsyncSession, kkg: Kkg, slot: datetime, now) -> int:
+    """The koordinators are asked to fill in the term's self-assessment (a button starts it)."""
+    koordinators = [
+        p for p in await roles.koordinators_of(session, kkg.id) if p.onboarded_at is not None
+    ]
+    count = len(standards.checklist().items)
+    sent = 0
+    for person in koordinators:
+        recipient = Recipient(person.id, person.language or i18n.DEFAULT, kkg.timezone)
+        sent += await messaging.send(
+            session,
+            recipient,
+            messaging.text("monitoring.sa_invite", kkg=kkg.name, count=count),
+            key=idempotency_key(
+                "standards",
+                ("kkg", kkg.id),
+                ("person", person.id),
+                ("term", standards.term_of(slot, kkg.timezone)),
+            ),  # fmt: skip
+            now=now,
+            choices=lambda lang: [Choice(i18n.t(lang, "monitoring.sa_start"), f"a:sas:{kkg.id}")],
+        )
+    return sent
+
+
+def monitoring_jobs(settings: Settings) -> list[Job]:
+    delay = timedelta(hours=settings.reflection_delay_hours)
+
+    async def next_ask(session: AsyncSession, after: datetime) -> datetime | None:
+        return await reflections.next_ask_due(session, after, delay)
+
+    async def ask(session: AsyncSession, now: datetime) -> None:
+        count = await reflections.ask_due(session, now, delay)
+        if count:
+            log.info("reflections asked: %d", count)
+
+    async def remind(session: AsyncSession, now: datetime) -> None:
+        await reflections.remind_due(session, now)
+
+    return [
+        Job("reflection_asks", next_ask, ask),
+        Job("reflection_reminders", reflections.next_remind_due, remind),
+        slot_job("pulse", "pulse_at", pulse.trigger, pulse.ask),
+        slot_job("support_list", "support_at", support_trigger, reflections.send_support_list),
+        slot_job("standards_invite", "standards_at", standards_trigger, invite_to_standards),
+    ]

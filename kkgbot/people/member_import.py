@@ -1,0 +1,101 @@
+"""Importing a KKG's member list from the spreadsheet a dinas already keeps (CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kkgbot.db import audit
+from kkgbot.db.models import Kkg, Person
+from kkgbot.people import identities as people
+from kkgbot.people import roles
+from kkgbot.people.identities import FieldError
+
+REQUIRED = ("name", "school", "phone")
+HEADER_ALIASES = {"nama": "name", "sekolah": "school", "telepon": "phone", "hp": "phone"}
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    already: int = 0
+    bad: list[tuple[int, str, dict]] = field(default_factory=list)  # line, text key, params
+
+
+class ImportFileError(ValueError):
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """Rows with their line numbers; a file without the needed columns is refused whole."""
+    sample = text[:2048]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    if reader.fieldnames is None:
+        raise ImportFileError("admin.import_empty")
+    names = {h: HEADER_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in reader.fieldnames}
+    missing = [c for c in REQUIRED if c not in names.values()]
+    if missing:
+        raise ImportFileError("admin.import_columns", missing=", ".join(missing))
+    rows = []
+    for row in reader:
+        clean = {names[k]: (v or "").strip() for k, v in row.items() if k in names}
+        if any(clean.values()):
+            rows.append((reader.line_num, clean))
+    return rows
+
+
+async def import_members(session: AsyncSession, kkg: Kkg, text: str, now: datetime) -> ImportReport:
+    report = ImportReport()
+    valid: list[tuple[int, str, str, str]] = []
+    seen_phones: dict[str, int] = {}
+    for line, row in read_rows(text):
+        try:
+            name = people.valid_name(row.get("name", ""))
+            school = people.valid_school(row.get("school", ""))
+            phone = people.normalise_phone(row.get("phone", ""))
+        except FieldError as bad:
+            report.bad.append((line, bad.key, bad.params))
+            continue
+        if phone in seen_phones:
+            report.bad.append((line, "admin.import_duplicate_phone", {"other": seen_phones[phone]}))
+            continue
+        seen_phones[phone] = line
+        valid.append((line, name, school, phone))
+    for _line, name, school, phone in valid:
+        person = await session.scalar(select(Person).where(Person.phone == phone))
+        if person is None:
+            person = Person(
+                name=name,
+                school=school,
+                phone=phone,
+                language="id",
+                district_id=kkg.district_id,
+                created_at=now,
+            )
+            session.add(person)
+            await session.flush()
+        if await roles.join_kkg(session, person=person, kkg=kkg, now=now):
+            report.imported += 1
+        else:
+            report.already += 1
+    audit.record(
+        session,
+        at=now,
+        action="member.import",
+        actor="cli",
+        kkg_id=kkg.id,
+        details={"imported": report.imported, "already": report.already, "bad": len(report.bad)},
+    )
+    return report

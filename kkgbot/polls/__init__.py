@@ -1,0 +1,1 @@
+"""Topic-needs polls, the topic catalogue and the KKG work plan they feed."""
