@@ -30,7 +30,8 @@ BOOL_TAG, NULL_TAG = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 TRUE_WORDS = {"true", "yes", "on", "y"}
 
 PACK_FIELDS = {"id", "title", "order"}
-MODULE_FIELDS = {"id", "title", "topic", "lessons"}
+MODULE_FIELDS = {"id", "title", "topic", "lessons", "sources", "reviewed_by", "reviewed_on"}
+MODULE_REQUIRED = {"id", "title", "topic", "lessons"}
 LESSON_FIELDS = {"id", "title", "body", "link", "image", "question", "options"}
 OPTION_FIELDS = {"text", "right", "why"}
 
@@ -220,7 +221,7 @@ def _module(
     node = reader.load()
     if node is None:
         return None
-    got = reader.fields(node, MODULE_FIELDS, MODULE_FIELDS, "module")
+    got = reader.fields(node, MODULE_FIELDS, MODULE_REQUIRED, "module")
     if got is None:
         return None
     module_id = reader.ident(got, seen["module"], "module")
