@@ -8,6 +8,7 @@ def register_all(registry: Registry) -> Registry:
     from handlers import (
         broadcasts,
         digest,
+        exports,
         learning,
         meetings,
         monitoring,
@@ -16,7 +17,17 @@ def register_all(registry: Registry) -> Registry:
         privacy,
     )
 
-    for package in (people, polls, meetings, learning, monitoring, privacy, broadcasts, digest):
+    for package in (
+        people,
+        polls,
+        meetings,
+        learning,
+        monitoring,
+        privacy,
+        broadcasts,
+        digest,
+        exports,
+    ):
         package.register(registry)
     return registry
 

@@ -8,19 +8,38 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers import build_registry
+from kkgbot.broadcasts.jobs import broadcast_jobs
 from kkgbot.channels.base import Channel
 from kkgbot.clock import Clock, MovableClock
 from kkgbot.db.engine import make_engine, make_sessionmaker
 from kkgbot.db.migrate import upgrade
 from kkgbot.delivery.dispatcher import Dispatcher
+from kkgbot.digest.jobs import digest_jobs
 from kkgbot.engine.context import Links
 from kkgbot.engine.router import Router
+from kkgbot.learning.jobs import lesson_jobs
+from kkgbot.meetings.jobs import meeting_jobs
+from kkgbot.monitoring.jobs import monitoring_jobs
 from kkgbot.people.demo import seed_demo
-from kkgbot.scheduling.catalog import all_jobs
-from kkgbot.scheduling.jobs import Jobs
+from kkgbot.polls.jobs import poll_jobs
+from kkgbot.privacy.jobs import privacy_jobs
+from kkgbot.scheduling.jobs import Job, Jobs, housekeeping_jobs
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def all_jobs(settings: Settings) -> list[Job]:
+    """Every scheduled job of the bot, in one list: each feature adds its own line here."""
+    jobs = list(housekeeping_jobs(settings))
+    jobs += meeting_jobs(settings)
+    jobs += poll_jobs(settings)
+    jobs += lesson_jobs(settings)
+    jobs += monitoring_jobs(settings)
+    jobs += privacy_jobs(settings)
+    jobs += broadcast_jobs(settings)
+    jobs += digest_jobs(settings)
+    return jobs
 
 
 class App:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,5 @@ class Reply:
     choices: list[Choice] = field(default_factory=list)
     file_id: int | None = None
     file_name: str | None = None
+    # payload fields for the channel, e.g. `edit_of` (redraw a sent message in place)
+    extra: dict[str, Any] = field(default_factory=dict)

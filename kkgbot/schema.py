@@ -1,5 +1,20 @@
-"""Imports every models module so that `Base.metadata` is complete (Alembic, create_all)."""
+"""Every table of the bot in one metadata (Alembic, the privacy sweep, tests that compare the
+models with the migrations): importing the feature models modules registers their tables."""
 
+from kkgbot.broadcasts import models as broadcast_models
 from kkgbot.db.models import Base
+from kkgbot.digest import models as digest_models
+from kkgbot.learning import models as learning_models
+from kkgbot.meetings import models as meeting_models
+from kkgbot.monitoring import models as monitoring_models
+from kkgbot.polls import models as poll_models
 
+FEATURE_MODELS = (
+    broadcast_models,
+    digest_models,
+    learning_models,
+    meeting_models,
+    monitoring_models,
+    poll_models,
+)
 metadata = Base.metadata

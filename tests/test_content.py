@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kkgbot.learning.content import MAX_BODY, load_library
+from kkgbot.learning.content import MAX_BODY
 from kkgbot.learning.content_check import check_content
+from kkgbot.learning.library import load_library
 from kkgbot.polls.topics import catalogue
 from kkgbot.settings import CONFIG_DIR, ROOT
 

@@ -12,10 +12,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from kkgbot.broadcasts.models import DigestRound
 from kkgbot.db.models import Identity, OutboxMessage, StoredFile
 from kkgbot.digest import figures as digest_figures
 from kkgbot.digest import rounds as digest
+from kkgbot.digest.models import DigestRound
 from kkgbot.digest.period import period_for
 from kkgbot.learning.models import Learner
 from kkgbot.people import kkgs, roles

@@ -252,7 +252,7 @@ async def test_button_pressed_twice_toggles_and_sends_once(console_app):
     assert len(ballots) == 1 and ballots[0][1] is None and len(votes) == 1
     async with console_app.sessionmaker() as s:
         redraw = await s.scalar(
-            select(OutboxMessage).where(OutboxMessage.idempotency_key.like("%:ballot"))
+            select(OutboxMessage).where(OutboxMessage.idempotency_key.like("in:%:u1:0"))
         )
     assert redraw.payload["slot"] == f"poll:{poll_id}"
     assert redraw.payload["edit_of"].startswith("console-")  # the announcement it redraws

@@ -11,18 +11,11 @@ from sqlalchemy import func, select
 from kkgbot.db.engine import make_engine
 from kkgbot.db.models import OutboxMessage
 from kkgbot.delivery import outbox
+from kkgbot.delivery.keys import idempotency_key, slot_key
 from kkgbot.delivery.outbox import Draft, enqueue
 from kkgbot.scheduling.jobs import Job
 from kkgbot.scheduling.leader import SchedulerLeader
-from kkgbot.scheduling.policy import (
-    DROP_WHEN_LATE,
-    SEND_LATE,
-    Misfire,
-    idempotency_key,
-    next_slot,
-    slot_key,
-    slots_between,
-)
+from kkgbot.scheduling.slots import DROP_WHEN_LATE, SEND_LATE, Misfire, next_slot, slots_between
 from tests.conftest import START
 
 

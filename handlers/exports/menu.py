@@ -8,12 +8,16 @@ still types one number; the other exports follow it in the same list.
 from __future__ import annotations
 
 from handlers.meetings.access import kkgs_for, load_meeting
-from handlers.meetings.attendance import ExportFlow, export_kkg_options, export_kkg_when
 from kkgbot.db.models import Kkg
+from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
-from kkgbot.engine.flow import Flow, Option, Step
+from kkgbot.engine.flow import EndConversation, Flow, Option, Step
 from kkgbot.exports.scope_workbook import XLSX_MIME, file_name, scope_workbook
 from kkgbot.meetings import service as meetings
+from kkgbot.meetings.attendance_sheet import XLSX_MIME as SHEET_MIME
+from kkgbot.meetings.attendance_sheet import attendance_sheet
+from kkgbot.meetings.attendance_sheet import file_name as sheet_name
+from kkgbot.meetings.models import Meeting
 from kkgbot.meetings.notify import short_when
 from kkgbot.meetings.spj_pdf import PDF_MIME, activity_report_pdf, attendance_pdf, pdf_names
 from kkgbot.people.messaging import store_file
@@ -31,8 +35,19 @@ async def _meetings(ctx: Ctx, kkg: Kkg) -> list[Option]:
     return [Option(m.id, f"{m.title} · {short_when(m, kkg, ctx.lang)}"[:60]) for m in listed]
 
 
+async def export_kkg_when(ctx: Ctx) -> bool:
+    kkgs = await kkgs_for(ctx, ACTION)
+    if not kkgs:
+        ctx.say("common.no_kkg")
+        raise EndConversation
+    if len(kkgs) == 1:
+        ctx.data["kkg_id"] = kkgs[0].id
+        return False
+    return True
+
+
 async def kkg_options(ctx: Ctx) -> list[Option]:
-    options = await export_kkg_options(ctx)
+    options = [Option(k.id, k.name) for k in await kkgs_for(ctx, ACTION)]
     if len(options) > 1:
         options.append(Option(ALL, ctx.t("exports.all_kkgs", count=len(options))))
     return options
@@ -77,7 +92,9 @@ class ExportMenuFlow(Flow):
         elif choice == SPJ:
             await send_pdfs(ctx, ctx.data["spj_meeting_id"])
         else:
-            await ExportFlow().finish(ctx)
+            meeting, kkg = await load_meeting(ctx, [str(choice)], ACTION)
+            if meeting is not None:
+                await reply_sheet(ctx, meeting, kkg)
 
 
 async def send_workbook(ctx: Ctx) -> None:
@@ -106,3 +123,22 @@ async def send_pdfs(ctx: Ctx, meeting_id: int) -> None:
     file_id = await store_file(ctx.session, report_name, PDF_MIME, data, ctx.now)
     ctx.reply(ctx.t("exports.pdf_report_ready", title=meeting.title), file_id=file_id,
               file_name=report_name)  # fmt: skip
+
+
+async def reply_sheet(ctx: Ctx, meeting: Meeting, kkg: Kkg) -> None:
+    data = await attendance_sheet(ctx.session, meeting, kkg, ctx.lang)
+    name = sheet_name(meeting, kkg)
+    file_id = await store_file(ctx.session, name, SHEET_MIME, data, ctx.now)
+    ctx.reply(ctx.t("meetings.export_ready", title=meeting.title), file_id=file_id, file_name=name)
+
+
+async def export_button(ctx: Ctx, args: list[str]) -> None:
+    """The roster's "daftar hadir" button: the sheet of that one meeting."""
+    meeting, kkg = await load_meeting(ctx, args, ACTION)
+    if meeting is not None:
+        await reply_sheet(ctx, meeting, kkg)
+
+
+def register(registry: Registry) -> None:
+    registry.command(Command("ekspor", "export", ACTION, flow=ExportMenuFlow(), order=60))
+    registry.action("mexport", export_button)

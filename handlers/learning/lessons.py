@@ -19,8 +19,8 @@ from kkgbot.learning import figures as lessons_figures
 from kkgbot.learning import learners as lessons
 from kkgbot.learning import push as lessons_push
 from kkgbot.learning import schedule
-from kkgbot.learning.content import library
 from kkgbot.learning.learners import LessonError
+from kkgbot.learning.library import library
 from kkgbot.learning.schedule import ScheduleError, Slots
 from kkgbot.numbers import small_number
 from kkgbot.people.permissions import allowed

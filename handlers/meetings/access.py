@@ -6,9 +6,7 @@ meeting action checks here, against the meeting's own KKG, before doing anything
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from kkgbot.db.models import Kkg, Role
+from kkgbot.db.models import Kkg
 from kkgbot.engine.context import Ctx
 from kkgbot.meetings import service as meetings
 from kkgbot.meetings.calendar_feed import ICS_MIME, ics_name, meeting_ics
@@ -16,19 +14,11 @@ from kkgbot.meetings.models import Meeting
 from kkgbot.numbers import small_number
 from kkgbot.people import roles
 from kkgbot.people.messaging import store_file
-from kkgbot.people.permissions import ADMIN, PERMISSIONS
 
 
 async def kkgs_for(ctx: Ctx, action: str) -> list[Kkg]:
     """KKGs the person may perform `action` in; an admin's are those of their district."""
-    found = {k.id: k for k in await roles.kkgs_for(ctx.session, ctx.person.id, action)}
-    if ADMIN in PERMISSIONS[action]:
-        districts = select(Role.district_id).where(
-            Role.person_id == ctx.person.id, Role.role == ADMIN
-        )
-        for kkg in await ctx.session.scalars(select(Kkg).where(Kkg.district_id.in_(districts))):
-            found.setdefault(kkg.id, kkg)
-    return sorted(found.values(), key=lambda k: k.name)
+    return await roles.kkgs_in_scope(ctx.session, ctx.person.id, action)
 
 
 async def viewer_kkgs(ctx: Ctx) -> list[Kkg]:

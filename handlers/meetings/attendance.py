@@ -6,21 +6,19 @@ Marking buttons carry the state they set (`a:mset:<meeting>:<person>:1` marks pr
 
 from __future__ import annotations
 
-from handlers.meetings.access import can, kkgs_for, load_meeting
+from handlers.meetings.access import can, load_meeting
 from kkgbot.db.models import Kkg, Person
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
-from kkgbot.engine.flow import EndConversation, Flow, Invalid, Option, Step
+from kkgbot.engine.flow import EndConversation, Flow, Invalid, Step
 from kkgbot.meetings import rsvp as meetings_rsvp
 from kkgbot.meetings import service as meetings
-from kkgbot.meetings.attendance_sheet import XLSX_MIME, attendance_sheet, file_name
 from kkgbot.meetings.models import RSVP_MAYBE, RSVP_NO, RSVP_YES, Meeting
 from kkgbot.meetings.notify import short_when
 from kkgbot.meetings.rsvp import RosterRow
 from kkgbot.meetings.service import MeetingError, local
 from kkgbot.messages import Choice
 from kkgbot.numbers import small_number
-from kkgbot.people.messaging import store_file
 
 
 async def parse_code(ctx: Ctx, text: str) -> dict:
@@ -149,68 +147,8 @@ async def set_mark(ctx: Ctx, args: list[str]) -> None:
     await marking_reply(ctx, meeting, ctx.t(key, name=person.name))
 
 
-async def reply_sheet(ctx: Ctx, meeting: Meeting, kkg: Kkg) -> None:
-    data = await attendance_sheet(ctx.session, meeting, kkg, ctx.lang)
-    name = file_name(meeting, kkg)
-    file_id = await store_file(ctx.session, name, XLSX_MIME, data, ctx.now)
-    ctx.reply(ctx.t("meetings.export_ready", title=meeting.title), file_id=file_id, file_name=name)
-
-
-async def export_button(ctx: Ctx, args: list[str]) -> None:
-    meeting, kkg = await load_meeting(ctx, args, "meetings.export")
-    if meeting is not None:
-        await reply_sheet(ctx, meeting, kkg)
-
-
-async def export_kkg_options(ctx: Ctx) -> list[Option]:
-    return [Option(k.id, k.name) for k in await kkgs_for(ctx, "meetings.export")]
-
-
-async def export_kkg_when(ctx: Ctx) -> bool:
-    kkgs = await kkgs_for(ctx, "meetings.export")
-    if not kkgs:
-        ctx.say("common.no_kkg")
-        raise EndConversation
-    if len(kkgs) == 1:
-        ctx.data["kkg_id"] = kkgs[0].id
-        return False
-    return True
-
-
-async def export_meeting_options(ctx: Ctx) -> list[Option]:
-    kkg = await ctx.session.get(Kkg, ctx.data["kkg_id"])
-    held = await meetings.past(ctx.session, [kkg.id], ctx.now, limit=8)
-    soon = await meetings.upcoming(ctx.session, [kkg.id], ctx.now, limit=2)
-    listed = sorted(
-        {m.id: m for m in held + soon}.values(), key=lambda m: m.starts_at, reverse=True
-    )
-    if not listed:
-        ctx.say("meetings.export_none", kkg=kkg.name)
-        raise EndConversation
-    return [Option(m.id, f"{m.title} · {short_when(m, kkg, ctx.lang)}"[:60]) for m in listed]
-
-
-class ExportFlow(Flow):
-    name = "meeting_export"
-    steps = [
-        Step("kkg_id", "common.choose_kkg", options=export_kkg_options, when=export_kkg_when),
-        Step("meeting_id", "meetings.ask_export_meeting", options=export_meeting_options),
-    ]
-
-    async def finish(self, ctx: Ctx) -> None:
-        meeting, kkg = await load_meeting(ctx, [str(ctx.data["meeting_id"])], "meetings.export")
-        if meeting is not None:
-            await reply_sheet(ctx, meeting, kkg)
-
-
 def register(registry: Registry) -> None:
     registry.command(Command("hadir", "checkin", "meetings.checkin", flow=CheckinFlow(), order=32))
-    from handlers.exports.menu import ExportMenuFlow
-
-    registry.command(
-        Command("ekspor", "export", "meetings.export", flow=ExportMenuFlow(), order=60)
-    )
     registry.action("mroster", show_roster)
     registry.action("mmark", show_marking)
     registry.action("mset", set_mark)
-    registry.action("mexport", export_button)

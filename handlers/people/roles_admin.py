@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from handlers.common import chosen_kkg
-from kkgbot.db.models import Kkg, Person, Role
+from kkgbot.db.models import Kkg, Person
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import EndConversation, Flow, Invalid, Option, Step, confirm_step
 from kkgbot.people import roles
-from kkgbot.people.permissions import ADMIN, KOORDINATOR, NARASUMBER, PENGAWAS
+from kkgbot.people.permissions import KOORDINATOR, NARASUMBER, PENGAWAS
 
 OPERATIONS = (
     "handover_koordinator",
@@ -24,12 +22,7 @@ OPERATIONS = (
 
 
 async def _district_kkgs(ctx: Ctx) -> list[Kkg]:
-    districts = select(Role.district_id).where(Role.person_id == ctx.person.id, Role.role == ADMIN)
-    return list(
-        await ctx.session.scalars(
-            select(Kkg).where(Kkg.district_id.in_(districts)).order_by(Kkg.name)
-        )
-    )
+    return await roles.admin_district_kkgs(ctx.session, ctx.person.id)
 
 
 async def _kkg_options(ctx: Ctx) -> list[Option]:
@@ -43,13 +36,8 @@ async def _kkg_options(ctx: Ctx) -> list[Option]:
 async def _people_options(ctx: Ctx) -> list[Option]:
     """Members of the KKG and, for supervisors, anyone onboarded in the district."""
     kkg = await chosen_kkg(ctx)
-    query = (
-        select(Person)
-        .where(Person.onboarded_at.is_not(None), Person.district_id == kkg.district_id)
-        .order_by(Person.name)
-        .limit(60)
-    )
-    return [Option(p.id, f"{p.name} ({p.school or '—'})") for p in await ctx.session.scalars(query)]
+    people = await roles.district_people(ctx.session, kkg.district_id)
+    return [Option(p.id, f"{p.name} ({p.school or '—'})") for p in people]
 
 
 def _by_name(options_of):

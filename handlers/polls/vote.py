@@ -12,9 +12,6 @@ Two ways in, one set of rules (services.polls):
 
 from __future__ import annotations
 
-import uuid
-
-from kkgbot.delivery.outbox import Draft, enqueue
 from kkgbot.engine.commands import Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import EndConversation, Invalid, Option, Step
@@ -134,22 +131,12 @@ async def _redraw(ctx: Ctx, poll_id: int) -> None:
     kkg = await polls.kkg_of(ctx.session, poll)
     options = await polls.options_of(ctx.session, poll.id)
     state = await polls.ballot_state(ctx.session, poll.id, ctx.person.id)
-    external = ctx.inbound.external_id if ctx.inbound else None
-    base = f"in:{ctx.channel}:{external}" if external else f"in:{uuid.uuid4().hex}"
-    await enqueue(
-        ctx.session,
-        Draft(
-            channel=ctx.channel,
-            address=ctx.address,
-            person_id=ctx.person.id,
-            text=polls_notices.ballot_text(ctx.lang, poll, kkg, options, state),
-            choices=polls_notices.ballot_choices(ctx.lang, poll, options, state),
-            key=f"{base}:ballot",
-            extra=await polls_notices.ballot_extra(
-                ctx.session, poll.id, ctx.person.id, ctx.channel, ctx.address
-            ),
+    ctx.reply(
+        polls_notices.ballot_text(ctx.lang, poll, kkg, options, state),
+        polls_notices.ballot_choices(ctx.lang, poll, options, state),
+        extra=await polls_notices.ballot_extra(
+            ctx.session, poll.id, ctx.person.id, ctx.channel, ctx.address
         ),
-        ctx.now,
     )
 
 

@@ -1,9 +1,8 @@
-"""Tables of broadcasts and of the supervisors' digest rounds.
+"""The broadcasts table.
 
 A broadcast is a row first: sent now or at `send_at`, its messages are queued with one
 `batch_id`, and the sender's delivery summary goes out once the batch is done
-(`summary_at`). A digest round is recorded per person and slot, so a restart or a moving
-clock sends each Monday's digest once.
+(`summary_at`).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kkgbot.db.models import Base
@@ -39,19 +38,3 @@ class Broadcast(Base):
     @property
     def batch_id(self) -> str:
         return f"broadcast-{self.id}"
-
-
-class DigestRound(Base):
-    """One person's weekly digest for one Monday slot (or an on-demand one, slot = None)."""
-
-    __tablename__ = "digest_rounds"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    slot_at: Mapped[datetime]
-    sent_at: Mapped[datetime]
-    kkgs: Mapped[int] = mapped_column(Integer)
-
-    __table_args__ = (
-        UniqueConstraint("person_id", "slot_at", name="uq_digest_rounds_person_slot"),
-    )

@@ -20,11 +20,11 @@ from kkgbot import i18n
 from kkgbot.broadcasts.models import Broadcast
 from kkgbot.db import audit
 from kkgbot.db.models import District, Kkg, Person, Role, StoredFile
+from kkgbot.delivery.keys import idempotency_key
 from kkgbot.delivery.summary import DeliverySummary, summarise
 from kkgbot.people import messaging
 from kkgbot.people.messaging import Recipient
 from kkgbot.people.permissions import ADMIN, KKG_MEMBER_ROLES, KOORDINATOR, PENGAWAS
-from kkgbot.scheduling.policy import idempotency_key
 
 MAX_CHARS = 3000  # Telegram allows 4096 per message; the header needs room
 MIN_LETTERS = 3

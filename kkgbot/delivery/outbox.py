@@ -18,11 +18,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import OutboxMessage, Person
+from kkgbot.db.upsert import insert_new
+from kkgbot.delivery.keys import MAX_KEY
 from kkgbot.messages import Choice
 
 REPLY, BULK = "reply", "bulk"
@@ -103,8 +103,8 @@ def priority_of(draft: Draft) -> int:
 
 async def enqueue(session: AsyncSession, draft: Draft, now: datetime) -> bool:
     """Insert the message unless its key exists; True when it was new."""
-    if len(draft.key) > 160:
-        raise ValueError(f"idempotency key longer than 160 characters: {draft.key[:60]}...")
+    if len(draft.key) > MAX_KEY:
+        raise ValueError(f"idempotency key longer than {MAX_KEY} characters: {draft.key[:60]}...")
     values = dict(
         person_id=draft.person_id,
         channel=draft.channel,
@@ -120,15 +120,7 @@ async def enqueue(session: AsyncSession, draft: Draft, now: datetime) -> bool:
         created_at=now,
         updated_at=now,
     )
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    )
-    result = await session.execute(stmt)
-    inserted = bool(result.rowcount)
+    inserted = await insert_new(session, OutboxMessage, values, ["idempotency_key"])
     if inserted and draft.choices and draft.person_id is not None:
         # "Typing the number or the label" answers the latest message with choices.
         await session.execute(

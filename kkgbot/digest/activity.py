@@ -6,18 +6,15 @@ GROUP BY kkg query per figure over the period, so memory never grows with the ev
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
 
+from kkgbot.digest.kkg_figures import KkgFigures
 from kkgbot.digest.period import Period, between, count_if
 from kkgbot.learning.models import LessonProgress, ModuleCompletion
 from kkgbot.polls.models import SOURCE_POLL, Poll, PollBallot, PollOption, PollVote, WorkPlanItem
 from kkgbot.polls.topics import topic_title
-
-if TYPE_CHECKING:
-    from kkgbot.digest.figures import KkgFigures
 
 TOP_TOPICS = 3
 

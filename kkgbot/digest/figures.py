@@ -19,15 +19,14 @@ Definitions the digest states in its legend:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import Kkg, Person, Role
 from kkgbot.digest.activity import lessons, topics_and_plan
+from kkgbot.digest.kkg_figures import TREND_MEETINGS, KkgFigures
 from kkgbot.digest.period import Period, between, count_if
 from kkgbot.meetings.models import Attendance, Meeting
 from kkgbot.monitoring.figures import monitoring_figures
@@ -38,7 +37,6 @@ log = logging.getLogger(__name__)
 
 INACTIVE_DAYS = 60
 NO_MEETING_DAYS = 30
-TREND_MEETINGS = 4
 NAMES_PER_KKG = 30
 
 ALERT_NO_MEETING = "no_meeting"
@@ -46,60 +44,6 @@ ALERT_FALLING = "falling"
 ALERT_NO_PLAN = "no_plan"
 ALERT_NO_ASSESSMENT = "no_assessment"
 ALERT_ORDER = (ALERT_NO_MEETING, ALERT_FALLING, ALERT_NO_PLAN, ALERT_NO_ASSESSMENT)
-
-
-@dataclass
-class KkgFigures:
-    kkg_id: int
-    name: str
-    timezone: str
-    members: int = 0
-    held_week: int = 0
-    held_term: int = 0
-    planned: int = 0
-    last_held_at: datetime | None = None
-    attended_week: int = 0
-    attended_term: int = 0
-    trend: list[int] = field(default_factory=list)  # attendees of the last meetings, oldest first
-    inactive: int = 0
-    inactive_names: list[str] = field(default_factory=list)
-    top_fifth_share: float | None = None
-    top_topics: list[tuple[str, int]] = field(default_factory=list)
-    votes_term: int = 0
-    plan_total: int = 0
-    plan_from_votes: int = 0
-    plan_term: int = 0
-    lessons_given_week: int = 0
-    lessons_answered_week: int = 0
-    lessons_given_term: int = 0
-    lessons_answered_term: int = 0
-    modules_completed_term: int = 0
-    monitoring: Any = None  # MonitoringFigures; None if they could not be computed
-    alerts: list[str] = field(default_factory=list)
-
-    def rate(self, attended: int, held: int) -> float | None:
-        possible = held * self.members
-        return min(attended / possible, 1.0) if possible else None
-
-    @property
-    def rate_week(self) -> float | None:
-        return self.rate(self.attended_week, self.held_week)
-
-    @property
-    def rate_term(self) -> float | None:
-        return self.rate(self.attended_term, self.held_term)
-
-    @property
-    def completion_term(self) -> float | None:
-        g = self.lessons_given_term
-        return self.lessons_answered_term / g if g else None
-
-    @property
-    def falling(self) -> bool:
-        last = self.trend[-TREND_MEETINGS:]
-        return len(last) >= TREND_MEETINGS and all(
-            b < a for a, b in zip(last, last[1:], strict=False)
-        )
 
 
 async def digest_figures(

@@ -14,14 +14,14 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kkgbot.broadcasts.models import DigestRound
 from kkgbot.db.models import District, Person, Role
 from kkgbot.digest import rounds as digest
 from kkgbot.digest.figures import digest_figures
+from kkgbot.digest.models import DigestRound
 from kkgbot.digest.period import period_for
 from kkgbot.digest.rounds import DigestScope
 from kkgbot.scheduling.jobs import Job
-from kkgbot.scheduling.policy import next_slot, slots_between
+from kkgbot.scheduling.slots import next_slot, slots_between
 from kkgbot.settings import Settings
 
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")

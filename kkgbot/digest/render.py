@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 from kkgbot import i18n
 from kkgbot.charts import bar_chart_png
-from kkgbot.digest.figures import ALERT_ORDER, KkgFigures
+from kkgbot.digest.figures import ALERT_ORDER
+from kkgbot.digest.kkg_figures import KkgFigures
 from kkgbot.digest.period import Period
 
 DETAIL_LIMIT = 5  # KKGs described one by one in the text

@@ -18,13 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
 from kkgbot.db.models import District, Kkg, Person, Role
-from kkgbot.digest.figures import KkgFigures, digest_figures
+from kkgbot.delivery.keys import idempotency_key, slot_key
+from kkgbot.digest.figures import digest_figures
+from kkgbot.digest.kkg_figures import KkgFigures
 from kkgbot.digest.period import period_for
 from kkgbot.digest.render import Digest, digest_chart, digest_text, digest_xlsx
 from kkgbot.people import messaging
 from kkgbot.people.messaging import Recipient
 from kkgbot.people.permissions import ADMIN, PENGAWAS
-from kkgbot.scheduling.policy import idempotency_key, slot_key
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DIGEST_ROLES = (PENGAWAS, ADMIN)

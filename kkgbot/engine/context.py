@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
 from kkgbot.db.models import Person
+from kkgbot.delivery.keys import idempotency_key
 from kkgbot.delivery.outbox import Draft, enqueue
 from kkgbot.messages import Choice, Inbound, Reply
 from kkgbot.people import roles as roles_service
@@ -57,8 +58,9 @@ class Ctx:
         choices: list[Choice] | None = None,
         file_id: int | None = None,
         file_name: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
-        self.replies.append(Reply(text, list(choices or []), file_id, file_name))
+        self.replies.append(Reply(text, list(choices or []), file_id, file_name, dict(extra or {})))
 
     def say(self, key: str, **params: Any) -> None:
         self.reply(self.t(key, **params))
@@ -74,9 +76,9 @@ class Ctx:
     async def flush_replies(self) -> None:
         """Write the collected replies to the outbox, in this transaction."""
         base = (
-            f"in:{self.channel}:{self.inbound.external_id}"
+            ("in", self.channel, self.inbound.external_id)
             if self.inbound and self.inbound.external_id
-            else f"in:{uuid.uuid4().hex}"
+            else ("in", uuid.uuid4().hex)
         )
         for n, reply in enumerate(self.replies):
             await enqueue(
@@ -89,7 +91,8 @@ class Ctx:
                     choices=reply.choices,
                     file_id=reply.file_id,
                     file_name=reply.file_name,
-                    key=f"{base}:{n}",
+                    key=idempotency_key(*base, n),
+                    extra=reply.extra,
                 ),
                 self.now,
             )

@@ -12,13 +12,12 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kkgbot import i18n, logs
 from kkgbot.clock import Clock
 from kkgbot.db.models import Conversation, InboundSeen
+from kkgbot.db.upsert import insert_new
 from kkgbot.delivery.held import requeue_held
 from kkgbot.delivery.reachability import mark_reachable
 from kkgbot.engine.commands import Command, Registry
@@ -109,13 +108,8 @@ class Router:
             await ctx.flush_replies()
 
     async def _first_time(self, session: AsyncSession, inbound: Inbound, now) -> bool:
-        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-        result = await session.execute(
-            insert(InboundSeen)
-            .values(channel=inbound.channel, external_id=inbound.external_id, seen_at=now)
-            .on_conflict_do_nothing()
-        )
-        return bool(result.rowcount)
+        seen = dict(channel=inbound.channel, external_id=inbound.external_id, seen_at=now)
+        return await insert_new(session, InboundSeen, seen)
 
     async def _route(self, ctx: Ctx, inbound: Inbound) -> None:
         text = inbound.text.strip() if inbound.text is not None else None

@@ -3,7 +3,7 @@
 A pack is a folder: `pack.yaml` (id, title, order) and one YAML file per module, in file
 name order (`01-....yaml`). Packs are data so that trainers can write and correct them
 without a programmer; `content_check` reads them with line numbers and refuses a broken
-one, at start-up, rather than when a teacher presses a button at 19:00.
+one (`library.load_library`), at start-up, rather than when a teacher presses a button at 19:00.
 
 Ids are the contract with the database (`lesson_progress` rows name lessons, modules and
 packs by id), so they are unique across all packs and never reused for something else.
@@ -12,10 +12,7 @@ packs by id), so they are unique across all packs and never reused for something
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-
-from kkgbot.settings import get_settings
 
 MAX_BODY = 600  # WhatsApp-friendly, readable on a small screen without scrolling far
 MAX_TITLE = 80
@@ -105,19 +102,3 @@ class Library:
     def pack_total(self, pack_id: str) -> int:
         pack = self.pack(pack_id)
         return len(pack.lessons) if pack else 0
-
-
-def load_library(root: Path) -> Library:
-    """Read and check every pack under `root`; raises ContentError listing all problems."""
-    from kkgbot.learning.content_check import check_content
-
-    library, problems = check_content(root)
-    if problems:
-        raise ContentError(problems)
-    return library
-
-
-@lru_cache
-def library() -> Library:
-    """The deployed packs (KKGBOT_CONTENT_DIR), read once; start-up refuses broken ones."""
-    return load_library(get_settings().content_dir)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import Person
 from kkgbot.learning import learners as lessons
-from kkgbot.learning.content import library
+from kkgbot.learning.library import library
 from kkgbot.learning.models import LessonProgress, ModuleCompletion
 from kkgbot.people import messaging
 

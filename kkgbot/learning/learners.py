@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import Kkg, Role
-from kkgbot.learning.content import Lesson, Library, Module, library
+from kkgbot.learning.content import Lesson, Library, Module
+from kkgbot.learning.library import library
 from kkgbot.learning.models import Learner, LessonProgress, ModuleCompletion
 from kkgbot.people.permissions import KKG_MEMBER_ROLES
 from kkgbot.polls import workplan

@@ -18,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
 from kkgbot.db.models import Kkg, Person
+from kkgbot.delivery.keys import idempotency_key
 from kkgbot.learning import learners as lessons
-from kkgbot.learning.content import Lesson, library
+from kkgbot.learning.content import Lesson
+from kkgbot.learning.library import library
 from kkgbot.learning.models import SOURCE_DEMAND, SOURCE_SCHEDULE
 from kkgbot.messages import Choice
 from kkgbot.people import messaging
-from kkgbot.scheduling.policy import idempotency_key
 
 log = logging.getLogger(__name__)
 MAX_BUTTON = 60

@@ -21,7 +21,7 @@ from kkgbot.db import audit
 from kkgbot.db.models import Kkg
 from kkgbot.learning.models import LessonSchedule
 from kkgbot.people.messaging import QUIET_END, QUIET_START
-from kkgbot.scheduling.policy import next_slot, slots_between
+from kkgbot.scheduling.slots import next_slot, slots_between
 from kkgbot.settings import ZONES
 
 DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

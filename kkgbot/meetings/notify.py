@@ -23,6 +23,7 @@ from kkgbot.dateparse_words import (
 )
 from kkgbot.db.models import Kkg
 from kkgbot.delivery import outbox
+from kkgbot.delivery.keys import idempotency_key, slot_key
 from kkgbot.meetings.calendar_feed import ICS_MIME, ics_name, meeting_ics
 from kkgbot.meetings.duration import duration_text
 from kkgbot.meetings.models import RSVP_ANSWERS, RSVP_NO, Meeting, MeetingSeries
@@ -158,7 +159,7 @@ async def _tell_members(
             session,
             person,
             await render_for(person),
-            key=f"{key}:person-{person.person_id}",
+            key=idempotency_key(key, ("person", person.person_id)),
             now=now,
             choices=(lambda lang: rsvp_choices(meeting.id, lang)) if rsvp else None,
             file_id=file_id,
@@ -195,7 +196,7 @@ async def announce(
 
     return await _tell_members(
         session, meeting, kkg, now=now, offsets=offsets, exclude=exclude,
-        key=f"meeting-new:meeting-{meeting.id}", render_for=render_for,
+        key=idempotency_key("meeting-new", ("meeting", meeting.id)), render_for=render_for,
     )  # fmt: skip
 
 
@@ -230,7 +231,7 @@ async def notify_changed(
 
     return await _tell_members(
         session, meeting, kkg, now=now, offsets=offsets, exclude=exclude,
-        key=f"meeting-changed:meeting-{meeting.id}:v{meeting.sequence}", render_for=render_for,
+        key=idempotency_key("meeting-changed", ("meeting", meeting.id), f"v{meeting.sequence}"), render_for=render_for,
     )  # fmt: skip
 
 
@@ -253,7 +254,7 @@ async def notify_cancelled(
 
     return await _tell_members(
         session, meeting, kkg, now=now, offsets=offsets, exclude=exclude,
-        key=f"meeting-cancelled:meeting-{meeting.id}", render_for=render_for, rsvp=False,
+        key=idempotency_key("meeting-cancelled", ("meeting", meeting.id)), render_for=render_for, rsvp=False,
     )  # fmt: skip
 
 
@@ -280,15 +281,22 @@ async def notify_series_cancelled(
             session,
             person,
             render,
-            key=f"series-cancelled:series-{series.id}:person-{person.person_id}",
+            key=idempotency_key(
+                "series-cancelled", ("series", series.id), ("person", person.person_id)
+            ),
             now=now,
         )
     return sent
 
 
 def reminder_key(meeting: Meeting, person_id: int, hours: float) -> str:
-    start = meeting.starts_at.strftime("%Y%m%dT%H%MZ")
-    return f"reminder:meeting-{meeting.id}:{start}:person-{person_id}:{hours:g}h"
+    return idempotency_key(
+        "reminder",
+        ("meeting", meeting.id),
+        slot_key(meeting.starts_at),
+        ("person", person_id),
+        f"{hours:g}h",
+    )
 
 
 async def send_reminders(
@@ -339,7 +347,9 @@ async def send_checkin_code(
                 code=meeting.checkin_code,
                 until=_clock(local(checkin_closes(meeting), kkg), lang),
             ),  # fmt: skip
-            key=f"checkin-code:meeting-{meeting.id}:{start}:person-{person.id}",
+            key=idempotency_key(
+                "checkin-code", ("meeting", meeting.id), start, ("person", person.id)
+            ),
             now=now,
             choices=lambda lang: [
                 Choice(i18n.t(lang, "meetings.button_roster"), f"a:mroster:{meeting.id}")
@@ -362,7 +372,7 @@ async def send_wrapup(session: AsyncSession, meeting: Meeting, kkg: Kkg, *, now:
             lambda lang: i18n.t(
                 lang, "meetings.wrapup", title=meeting.title, present=present, members=members
             ),
-            key=f"meeting-ended:meeting-{meeting.id}:person-{person.id}",
+            key=idempotency_key("meeting-ended", ("meeting", meeting.id), ("person", person.id)),
             now=now,
             choices=lambda lang: [
                 Choice(i18n.t(lang, "meetings.button_notes"), f"a:mnotes:{meeting.id}"),

@@ -23,13 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
 from kkgbot.db.models import Kkg
+from kkgbot.delivery.keys import idempotency_key, slot_key
 from kkgbot.messages import Choice
 from kkgbot.monitoring import pulse, reflections, standards
 from kkgbot.monitoring.models import MonitoringSlots
 from kkgbot.people import messaging, roles
 from kkgbot.people.messaging import Recipient
 from kkgbot.scheduling.jobs import Job
-from kkgbot.scheduling.policy import idempotency_key, next_slot, slot_key, slots_between
+from kkgbot.scheduling.slots import next_slot, slots_between
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)

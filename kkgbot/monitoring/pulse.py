@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
 from kkgbot.db.models import Kkg, Person
+from kkgbot.delivery.keys import idempotency_key
 from kkgbot.messages import Choice
 from kkgbot.monitoring.models import PulseAnswer
 from kkgbot.people import messaging
 from kkgbot.people.messaging import after_quiet_hours
-from kkgbot.scheduling.policy import idempotency_key
 
 SCALE = (1, 2, 3, 4, 5)
 OPEN_FOR = timedelta(days=21)

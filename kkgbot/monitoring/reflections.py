@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
 from kkgbot.db.models import Kkg, Person
+from kkgbot.delivery.keys import idempotency_key
 from kkgbot.meetings.models import Attendance, Meeting
 from kkgbot.meetings.notify import short_when
 from kkgbot.meetings.service import ends_at
@@ -29,7 +30,6 @@ from kkgbot.messages import Choice
 from kkgbot.monitoring.models import Reflection
 from kkgbot.people import messaging, roles
 from kkgbot.people.messaging import Recipient, after_quiet_hours
-from kkgbot.scheduling.policy import idempotency_key
 
 log = logging.getLogger(__name__)
 REMIND_AFTER = timedelta(hours=48)

@@ -54,6 +54,33 @@ async def kkgs_for(session: AsyncSession, person_id: int, action: str) -> list[K
     return list((await session.scalars(query.distinct().order_by(Kkg.name))).unique())
 
 
+async def admin_district_kkgs(session: AsyncSession, person_id: int) -> list[Kkg]:
+    """Every KKG of the districts the person administers (an admin acts on all of them)."""
+    districts = select(Role.district_id).where(Role.person_id == person_id, Role.role == ADMIN)
+    query = select(Kkg).where(Kkg.district_id.in_(districts)).order_by(Kkg.name)
+    return list(await session.scalars(query))
+
+
+async def kkgs_in_scope(session: AsyncSession, person_id: int, action: str) -> list[Kkg]:
+    """`kkgs_for`, plus, when an admin may do `action`, the KKGs of the admin's districts."""
+    found = {k.id: k for k in await kkgs_for(session, person_id, action)}
+    if ADMIN in PERMISSIONS[action]:
+        for kkg in await admin_district_kkgs(session, person_id):
+            found.setdefault(kkg.id, kkg)
+    return sorted(found.values(), key=lambda k: k.name)
+
+
+async def district_people(session: AsyncSession, district_id: int, limit: int = 60) -> list[Person]:
+    """Onboarded people of a district, by name (whom an admin can give a role)."""
+    query = (
+        select(Person)
+        .where(Person.onboarded_at.is_not(None), Person.district_id == district_id)
+        .order_by(Person.name)
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
+
+
 async def member_kkgs(session: AsyncSession, person_id: int) -> list[Kkg]:
     query = (
         select(Kkg)

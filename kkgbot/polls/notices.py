@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kkgbot import i18n
 from kkgbot.dateparse import describe_local
 from kkgbot.db.models import Kkg, OutboxMessage
+from kkgbot.delivery.keys import idempotency_key
 from kkgbot.messages import Choice
 from kkgbot.people import messaging
 from kkgbot.people.permissions import KOORDINATOR, PENGAWAS
@@ -151,7 +152,7 @@ async def announce(session: AsyncSession, poll: Poll, now: datetime) -> int:
             poll,
             kkg,
             recipient,
-            key=f"poll:{poll.id}:announce:{recipient.person_id}",
+            key=idempotency_key("poll", poll.id, "announce", recipient.person_id),
             now=now,
         )
     return sent
@@ -186,7 +187,7 @@ async def remind(session: AsyncSession, poll: Poll, now: datetime) -> int:
             poll,
             kkg,
             recipient,
-            key=f"poll:{poll.id}:remind:{recipient.person_id}",
+            key=idempotency_key("poll", poll.id, "remind", recipient.person_id),
             now=now,
             intro_key="polls.reminder_intro",
         )
@@ -220,7 +221,7 @@ async def close(session: AsyncSession, poll: Poll, now: datetime) -> int:
             lambda lang: (
                 i18n.t(lang, "polls.closed_notice") + "\n" + results_text(lang, results, kkg, now)
             ),
-            key=f"poll:{poll.id}:results:{recipient.person_id}",
+            key=idempotency_key("poll", poll.id, "results", recipient.person_id),
             now=now,
             file_id=file_id,
             file_name=f"hasil-survei-{poll.id}.png" if file_id else None,

@@ -3,7 +3,7 @@
 The console and the tests move the clock and call `App.advance_to`; production calls the
 same code from an APScheduler tick (APScheduler only wakes the process, see runtime.py).
 Jobs read the database and the clock, and write outbox rows with idempotency keys (see
-`kkgbot.scheduling.policy`), so running a job twice for the same moment, after a restart or
+`kkgbot.scheduling.slots`), so running a job twice for the same moment, after a restart or
 on a second instance, sends nothing twice.
 """
 

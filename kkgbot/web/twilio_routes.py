@@ -12,8 +12,6 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -22,8 +20,10 @@ from twilio.request_validator import RequestValidator
 from kkgbot import i18n
 from kkgbot.channels.whatsapp import CHANNEL, WINDOW_CLOSED, MalformedWebhook, to_inbound
 from kkgbot.db.models import Identity, InboundSeen, OutboxMessage, Person
+from kkgbot.db.upsert import insert_new
 from kkgbot.delivery import outbox
 from kkgbot.delivery.held import requeue_held
+from kkgbot.delivery.keys import idempotency_key
 from kkgbot.delivery.reachability import mark_reachable, mark_unreachable
 from kkgbot.messages import Inbound
 from kkgbot.people import identities as people
@@ -113,13 +113,8 @@ async def link_imported(sessionmaker, address: str, now: datetime) -> None:
 async def handle_keyword(web, inbound: Inbound, word: str, now: datetime) -> None:
     """STOP / BERHENTI / MULAI, handled once per MessageSid, answered in the person's language."""
     async with web.sessionmaker() as session, session.begin():
-        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-        first = await session.execute(
-            insert(InboundSeen)
-            .values(channel=CHANNEL, external_id=inbound.external_id, seen_at=now)
-            .on_conflict_do_nothing()
-        )
-        if not first.rowcount:
+        seen = dict(channel=CHANNEL, external_id=inbound.external_id, seen_at=now)
+        if not await insert_new(session, InboundSeen, seen):
             return
         person, identity = await people.get_or_create(
             session, CHANNEL, inbound.address, now, web.settings.language
@@ -138,7 +133,7 @@ async def handle_keyword(web, inbound: Inbound, word: str, now: datetime) -> Non
                 address=inbound.address,
                 person_id=person.id,
                 text=i18n.t(person.language, key),
-                key=f"optout:{CHANNEL}:{inbound.external_id}",
+                key=idempotency_key("optout", CHANNEL, inbound.external_id),
             ),
             now,
         )

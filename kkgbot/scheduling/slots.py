@@ -1,8 +1,8 @@
-"""Rules every scheduled feature shares: idempotency keys, recurring slots, misfires.
+"""Rules every scheduled feature shares: recurring slots and misfires.
 
 A scheduled job computes what is due from the database and the clock. These helpers keep
-the three decisions that make that safe the same everywhere:
-- the key that makes a message happen once (`idempotency_key`);
+the decisions that make that safe the same everywhere (the key that makes a message happen
+once is `kkgbot.delivery.keys`):
 - the slots of a recurring schedule between two moments (`slots_between`), from an
   APScheduler `CronTrigger` evaluated against our clock, not APScheduler's timers;
 - what to do with work found late (`Misfire`): send it anyway, or drop it.
@@ -11,28 +11,9 @@ the three decisions that make that safe the same everywhere:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
-
-MAX_KEY = 160  # OutboxMessage.idempotency_key
-
-
-def idempotency_key(kind: str, *parts: str | int | tuple[str, int | str]) -> str:
-    """`idempotency_key("reminder", ("meeting", 42), ("person", 7), "24h")` ->
-    `reminder:meeting-42:person-7:24h`: the same work always gets the same key."""
-    words = [kind]
-    for part in parts:
-        words.append(f"{part[0]}-{part[1]}" if isinstance(part, tuple) else str(part))
-    key = ":".join(words)
-    if len(key) > MAX_KEY:
-        raise ValueError(f"idempotency key longer than {MAX_KEY}: {key[:60]!r}...")
-    return key
-
-
-def slot_key(when: datetime) -> str:
-    """A slot's moment in a key: UTC to the minute, e.g. `20261205T0100Z`."""
-    return when.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
 
 
 def slots_between(
