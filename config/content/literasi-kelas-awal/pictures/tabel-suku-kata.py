@@ -85,7 +85,7 @@ ax.text(tx, 287, "ma ba sa", ha="left", va="center", fontsize=15, color=COL_C)
 ax.text(tx, 230, "3. Tunjuk acak", ha="left", va="center", fontsize=17,
         color=RAND_C, fontweight="bold")
 ax.text(tx, 202, "su, mo, bi ...", ha="left", va="center", fontsize=15, color=RAND_C)
-ax.text(tx, 140, "Anak yang hanya hafal\nurutan akan ketahuan\nsaat tunjuk acak.",
+ax.text(tx, 140, "Tunjuk acak membuat\nterlihat siapa yang\nhanya hafal urutan.",
         ha="left", va="center", fontsize=13, color=TEXT)
 
 fig.savefig(Path(__file__).with_suffix(".png"), dpi=100, facecolor="white")
