@@ -39,7 +39,8 @@ def test_shipped_packs_are_clean():
     library, problems = check_content(CONFIG_DIR / "content")
     assert problems == []
     ids = [p.id for p in library.packs]
-    assert ids == ["literasi-kelas-awal", "numerasi-kelas-awal"]
+    assert ids[:2] == ["literasi-kelas-awal", "numerasi-kelas-awal"]
+    assert len(ids) >= 8 and sum(len(p.lessons) for p in library.packs) >= 160
     topics = {t.id for t in catalogue().topics}
     for pack in library.packs:
         assert len(pack.modules) >= 3 and len(pack.lessons) >= 12
@@ -65,7 +66,7 @@ def test_content_check_command_on_shipped_packs():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 paket, 8 modul, 24 materi" in result.stdout
+    assert re.search(r"\d+ paket, \d+ modul, \d+ materi", result.stdout), result.stdout
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -159,7 +159,7 @@ async def test_work_plan_topics_come_first(console_app):
             now=START,
         )
     await console_app.advance_to(local("2026-12-01 19:00"))
-    assert [r.lesson_id for r in await given(console_app, "guru5")] == ["num-nt-1"]
+    assert [r.lesson_id for r in await given(console_app, "guru5")] == ["num-mb-1"]
 
 
 async def test_quiet_hour_slot_waits_until_six(console_app):
