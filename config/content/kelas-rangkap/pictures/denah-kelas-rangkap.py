@@ -28,8 +28,16 @@ ax.axis("off")
 
 # Dinding ruang
 ax.add_patch(Rectangle((2, 2), 96, 52, fill=False, lw=3, ec=INK))
-ax.text(50, 58.5, "Denah kelas rangkap: kelas 1 dan kelas 2", ha="center", va="center",
-        fontsize=15, weight="bold", color=INK)
+ax.text(
+    50,
+    58.5,
+    "Denah kelas rangkap: kelas 1 dan kelas 2",
+    ha="center",
+    va="center",
+    fontsize=15,
+    weight="bold",
+    color=INK,
+)
 
 # Papan utama (dinding depan) dan papan kedua (dinding kanan)
 ax.add_patch(Rectangle((10, 51), 34, 3, color="#444444"))
@@ -38,34 +46,51 @@ ax.add_patch(Rectangle((95, 14), 3, 28, color="#444444"))
 ax.text(93.6, 28, "Papan kedua\n(karton)", ha="right", va="center", fontsize=11, color=INK)
 
 # Kelas 1: tiga baris menghadap papan utama
-for row, y in enumerate((42, 35, 28)):
+for _row, y in enumerate((42, 35, 28)):
     ax.add_patch(Rectangle((11, y - 1.6), 32, 3.2, fc="#eeeeee", ec="#999999"))
     for x in (14, 20, 26, 32, 38):
         ax.add_patch(Circle((x, y - 3.6), 1.7, color=K1))
-ax.text(24, 18.3, "Kelas 1 menghadap papan utama", ha="center", fontsize=11,
-        color="#b35c1e", weight="bold")
+ax.text(
+    24,
+    18.3,
+    "Kelas 1 menghadap papan utama",
+    ha="center",
+    fontsize=11,
+    color="#b35c1e",
+    weight="bold",
+)
 
 # Kelas 2: tiga meja kelompok, menghadap papan kedua
 for cx, cy in ((72, 43), (72, 28), (72, 13)):
-    ax.add_patch(FancyBboxPatch((cx - 6, cy - 3), 12, 6, boxstyle="round,pad=0.4",
-                                fc="#eeeeee", ec="#999999"))
+    ax.add_patch(
+        FancyBboxPatch(
+            (cx - 6, cy - 3), 12, 6, boxstyle="round,pad=0.4", fc="#eeeeee", ec="#999999"
+        )
+    )
     for dx, dy in ((-4, 4.8), (0, 4.8), (4, 4.8), (-4, -4.8), (0, -4.8), (4, -4.8)):
         ax.add_patch(Circle((cx + dx, cy + dy), 1.6, color=K2))
-ax.text(72, 50.6, "Kelas 2 berkelompok", ha="center", fontsize=11, color="#1d6d64",
-        weight="bold")
+ax.text(72, 50.6, "Kelas 2 berkelompok", ha="center", fontsize=11, color="#1d6d64", weight="bold")
 
 # Guru: titik yang bisa melihat semua anak
 ax.add_patch(Circle((53, 28), 2.6, color="#e63946"))
 ax.text(53, 28, "G", ha="center", va="center", fontsize=13, color="white", weight="bold")
-ax.text(51, 24, "Guru: dari sini\nterlihat semua anak", ha="center", va="top", fontsize=10,
-        color="#a4161a", zorder=5, bbox=dict(fc="white", ec="none", pad=1))
+ax.text(
+    51,
+    24,
+    "Guru: dari sini\nterlihat semua anak",
+    ha="center",
+    va="top",
+    fontsize=10,
+    color="#a4161a",
+    zorder=5,
+    bbox=dict(fc="white", ec="none", pad=1),
+)
 for tx, ty in ((42, 36), (65.5, 43), (65.5, 13)):
     ax.plot([53, tx], [28, ty], ls=":", lw=1.5, color="#e63946")
 
 # Pojok kartu tugas dan buku
 ax.add_patch(Rectangle((3, 3), 22, 9, fc="#fff3b0", ec="#b59b00", lw=1.5))
-ax.text(14, 7.5, "Pojok kartu tugas\ndan buku", ha="center", va="center", fontsize=10.5,
-        color=INK)
+ax.text(14, 7.5, "Pojok kartu tugas\ndan buku", ha="center", va="center", fontsize=10.5, color=INK)
 
 # Pintu dan jendela
 ax.plot([40, 50], [2, 2], lw=6, color="white")

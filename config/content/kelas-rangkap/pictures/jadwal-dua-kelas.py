@@ -32,8 +32,16 @@ H = 0.9
 
 def block(x0, x1, y, color, label, h=H, size=11, text_color=INK):
     ax.add_patch(Rectangle((x0, y), x1 - x0, h, fc=color, ec="white", lw=2))
-    ax.text((x0 + x1) / 2, y + h / 2, label, ha="center", va="center", fontsize=size,
-            color=text_color, weight="bold")
+    ax.text(
+        (x0 + x1) / 2,
+        y + h / 2,
+        label,
+        ha="center",
+        va="center",
+        fontsize=size,
+        color=text_color,
+        weight="bold",
+    )
 
 
 # Kegiatan seluruh kelas: satu blok yang menutup kedua baris
@@ -48,8 +56,7 @@ block(30, 50, ROW["Kelas 2"], GURU, "Bersama guru", text_color="white")
 block(50, 60, ROW["Kelas 1"], PASANGAN, "Ber-\npasangan", size=10)
 block(50, 60, ROW["Kelas 2"], PASANGAN, "Ber-\npasangan", size=10)
 
-ax.text(-0.8, 3.08, "Guru di:", ha="right", va="center", fontsize=11, color=GURU,
-        weight="bold")
+ax.text(-0.8, 3.08, "Guru di:", ha="right", va="center", fontsize=11, color=GURU, weight="bold")
 for x, where in ((5, "semua"), (20, "kelas 1"), (40, "kelas 2"), (55, "keliling"), (65, "semua")):
     ax.text(x, 3.08, where, ha="center", va="center", fontsize=11, color=GURU)
 
@@ -62,8 +69,9 @@ ax.tick_params(length=0)
 for side in ("top", "right", "left"):
     ax.spines[side].set_visible(False)
 
-fig.suptitle("Satu pelajaran, dua kelas: bergantian bersama guru", fontsize=15,
-             weight="bold", color=INK)
+fig.suptitle(
+    "Satu pelajaran, dua kelas: bergantian bersama guru", fontsize=15, weight="bold", color=INK
+)
 fig.legend(
     handles=[
         Patch(color=GURU, label="Bersama guru"),
@@ -71,7 +79,11 @@ fig.legend(
         Patch(color=PASANGAN, label="Berpasangan"),
         Patch(color=BERSAMA, label="Seluruh kelas"),
     ],
-    loc="lower center", ncol=4, fontsize=11, frameon=False, bbox_to_anchor=(0.55, 0.01),
+    loc="lower center",
+    ncol=4,
+    fontsize=11,
+    frameon=False,
+    bbox_to_anchor=(0.55, 0.01),
 )
 
 out = Path(__file__).with_suffix(".png")

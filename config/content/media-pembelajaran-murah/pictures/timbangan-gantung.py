@@ -27,7 +27,9 @@ ax.text(4.3, 4.2, "paku", fontsize=13, color="#555555", va="center")
 
 # Gantungan baju (segitiga) dengan batang bawah
 left, right, bar_y, top = (1.5, 6.5, 3.1, (4.0, 3.8))
-ax.add_patch(Polygon([top, (left, bar_y), (right, bar_y)], closed=True, fill=False, ec="#2c3e50", lw=4))
+ax.add_patch(
+    Polygon([top, (left, bar_y), (right, bar_y)], closed=True, fill=False, ec="#2c3e50", lw=4)
+)
 ax.text(5.6, 3.62, "gantungan baju", fontsize=15, color="#2c3e50")
 
 
@@ -35,8 +37,15 @@ def bag(cx, caps):
     """Tali dari ujung gantungan ke kantong; isi kantong: (banyak, warna)."""
     ax.plot([cx, cx - 0.55], [bar_y, 2.05], color="#7f8c8d", lw=2)
     ax.plot([cx, cx + 0.55], [bar_y, 2.05], color="#7f8c8d", lw=2)
-    ax.add_patch(Polygon([(cx - 0.7, 2.05), (cx + 0.7, 2.05), (cx + 0.55, 0.95), (cx - 0.55, 0.95)],
-                         closed=True, fc="#ecf0f1", ec="#7f8c8d", lw=2))
+    ax.add_patch(
+        Polygon(
+            [(cx - 0.7, 2.05), (cx + 0.7, 2.05), (cx + 0.55, 0.95), (cx - 0.55, 0.95)],
+            closed=True,
+            fc="#ecf0f1",
+            ec="#7f8c8d",
+            lw=2,
+        )
+    )
     i = 0
     for n, color in caps:
         for _ in range(n):

@@ -10,7 +10,12 @@ from matplotlib.patches import Circle
 
 plt.rcParams["font.family"] = "DejaVu Sans"
 
-DATA = [("Mangga", 9, "#e67e22"), ("Pisang", 6, "#f1c40f"), ("Jeruk", 4, "#27ae60"), ("Pepaya", 7, "#c0392b")]
+DATA = [
+    ("Mangga", 9, "#e67e22"),
+    ("Pisang", 6, "#f1c40f"),
+    ("Jeruk", 4, "#27ae60"),
+    ("Pepaya", 7, "#c0392b"),
+]
 
 fig, ax = plt.subplots(figsize=(8, 5), dpi=100)
 fig.patch.set_facecolor("white")
@@ -39,7 +44,12 @@ def tally(x, y, n):
             xx = gx + k * step
             ax.plot([xx, xx], [y - h / 2, y + h / 2], color="#222222", lw=2.5)
         else:
-            ax.plot([gx - 0.08, gx + 3 * step + 0.08], [y - h / 2 + 0.05, y + h / 2 - 0.05], color="#222222", lw=2.5)
+            ax.plot(
+                [gx - 0.08, gx + 3 * step + 0.08],
+                [y - h / 2 + 0.05, y + h / 2 - 0.05],
+                color="#222222",
+                lw=2.5,
+            )
 
 
 for r, (name, n, color) in enumerate(DATA):

@@ -34,18 +34,26 @@ ax.set_xlim(0, 800)
 ax.set_ylim(0, 500)
 ax.axis("off")
 
-ax.text(400, 478, "Tingkat membaca: siapa pindah kelompok?", ha="center", va="center",
-        fontsize=17, fontweight="bold")
+ax.text(
+    400,
+    478,
+    "Tingkat membaca: siapa pindah kelompok?",
+    ha="center",
+    va="center",
+    fontsize=17,
+    fontweight="bold",
+)
 
 left, right, bottom, band_h = 20, 780, 48, 74
 x1, x2 = 300, 590  # centres of the two test columns
 ax.text(x1, 440, "Tes 1 (minggu 1)", ha="center", va="center", fontsize=13, fontweight="bold")
 ax.text(x2, 440, "Tes 2 (minggu 4)", ha="center", va="center", fontsize=13, fontweight="bold")
 
-for i, (level, colour) in enumerate(zip(LEVELS, BAND_COLOURS)):
+for i, (level, colour) in enumerate(zip(LEVELS, BAND_COLOURS, strict=False)):
     y = bottom + i * band_h
-    ax.add_patch(Rectangle((left, y), right - left, band_h - 4, facecolor=colour,
-                           edgecolor="#cccccc"))
+    ax.add_patch(
+        Rectangle((left, y), right - left, band_h - 4, facecolor=colour, edgecolor="#cccccc")
+    )
     ax.text(left + 12, y + band_h / 2 - 2, level, fontsize=14, fontweight="bold", va="center")
 
 
@@ -65,14 +73,35 @@ for name, before, after in CHILDREN:
     moved = after > before
     colour = GREEN if moved else "#333333"
     ax.text(x1, first[name], name, ha="center", va="center", fontsize=12.5)
-    ax.text(x2, second[name], name, ha="center", va="center", fontsize=12.5, color=colour,
-            fontweight="bold" if moved else "normal")
-    ax.add_patch(FancyArrowPatch((x1 + 45, first[name]), (x2 - 50, second[name]),
-                                 arrowstyle="-|>", mutation_scale=16,
-                                 lw=2.6 if moved else 1.2, color=GREEN if moved else GREY,
-                                 linestyle="-" if moved else (0, (4, 3))))
+    ax.text(
+        x2,
+        second[name],
+        name,
+        ha="center",
+        va="center",
+        fontsize=12.5,
+        color=colour,
+        fontweight="bold" if moved else "normal",
+    )
+    ax.add_patch(
+        FancyArrowPatch(
+            (x1 + 45, first[name]),
+            (x2 - 50, second[name]),
+            arrowstyle="-|>",
+            mutation_scale=16,
+            lw=2.6 if moved else 1.2,
+            color=GREEN if moved else GREY,
+            linestyle="-" if moved else (0, (4, 3)),
+        )
+    )
 
-ax.text(400, 22, "Panah hijau: naik ke kelompok berikutnya.   Abu-abu: tetap di kelompoknya.",
-        ha="center", va="center", fontsize=11.5)
+ax.text(
+    400,
+    22,
+    "Panah hijau: naik ke kelompok berikutnya.   Abu-abu: tetap di kelompoknya.",
+    ha="center",
+    va="center",
+    fontsize=11.5,
+)
 
 fig.savefig(Path(__file__).with_suffix(".png"), dpi=100, facecolor="white")

@@ -40,25 +40,39 @@ for r, top in enumerate(ROW_TOP, start=1):
             ax.add_patch(plt.Circle((px, top - 5), 1.4, color=color))
             dy = -1.0 if turned else 1.0
             ax.add_patch(
-                FancyArrow(px, top - 5 + dy * 1.5, 0, dy * 0.9, width=0.35,
-                           head_width=1.3, head_length=0.8, color=color)
+                FancyArrow(
+                    px,
+                    top - 5 + dy * 1.5,
+                    0,
+                    dy * 0.9,
+                    width=0.35,
+                    head_width=1.3,
+                    head_length=0.8,
+                    color=color,
+                )
             )
 
 # Kelompok berempat: murid baris ganjil + meja dan murid baris genap
 for top in ROW_TOP[0::2]:
     for x in COL_X:
         ax.add_patch(
-            FancyBboxPatch((x - 0.6, top - 14.9), 13.2, 11.6,
-                           boxstyle="round,pad=0.2,rounding_size=1.5",
-                           fill=False, ls="--", lw=1.6, color="#2f855a")
+            FancyBboxPatch(
+                (x - 0.6, top - 14.9),
+                13.2,
+                11.6,
+                boxstyle="round,pad=0.2,rounding_size=1.5",
+                fill=False,
+                ls="--",
+                lw=1.6,
+                color="#2f855a",
+            )
         )
 
 for gx in (21.5, 38.5):
     ax.text(gx, 27, "lorong", rotation=90, ha="center", va="center", fontsize=12, color=GREY)
 
 # Keterangan
-ax.text(61, 53, "Kelompok berempat\ntanpa menggeser meja", fontsize=15,
-        fontweight="bold", va="top")
+ax.text(61, 53, "Kelompok berempat\ntanpa menggeser meja", fontsize=15, fontweight="bold", va="top")
 items = [
     (ORANGE, "Baris 1, 3, 5:\nberbalik ke belakang"),
     (BLUE, "Baris 2, 4, 6:\ntetap menghadap meja"),
@@ -68,10 +82,21 @@ for color, label in items:
     ax.add_patch(plt.Circle((63, y), 1.4, color=color))
     ax.text(66, y, label, fontsize=12.5, va="center")
     y -= 9
-ax.add_patch(FancyBboxPatch((61.4, y - 2), 3.2, 4, boxstyle="round,pad=0.2,rounding_size=0.8",
-                            fill=False, ls="--", lw=1.6, color="#2f855a"))
+ax.add_patch(
+    FancyBboxPatch(
+        (61.4, y - 2),
+        3.2,
+        4,
+        boxstyle="round,pad=0.2,rounding_size=0.8",
+        fill=False,
+        ls="--",
+        lw=1.6,
+        color="#2f855a",
+    )
+)
 ax.text(66, y, "satu kelompok (4 anak)", fontsize=12.5, va="center")
-ax.text(61, y - 9, "Lorong: guru bisa\nmendatangi tiap kelompok", fontsize=12.5, va="center",
-        color=GREY)
+ax.text(
+    61, y - 9, "Lorong: guru bisa\nmendatangi tiap kelompok", fontsize=12.5, va="center", color=GREY
+)
 
 fig.savefig(Path(__file__).with_suffix(".png"), dpi=100, facecolor="white")
