@@ -9,8 +9,8 @@ import httpx
 from sqlalchemy import select
 from twilio.base.exceptions import TwilioRestException
 
-from kkgbot.channels.base import INVALID, RETRY, RETRY_AFTER, UNREACHABLE
-from kkgbot.channels.whatsapp import classify, split_text
+from kkgbot.channels.base import INVALID, RETRY, RETRY_AFTER, UNREACHABLE, split_text
+from kkgbot.channels.whatsapp import TEXT_LIMIT, classify
 from kkgbot.db.models import Identity, OutboxMessage, Person
 from kkgbot.people import messaging
 from tests.whatsapp_helpers import whatsapp_bot
@@ -159,7 +159,7 @@ async def test_button_and_list_replies_answer_like_typed_labels(settings):
 
 async def test_long_texts_split_on_paragraphs():
     paragraphs = [f"Paragraf {i}. " + "kata " * 60 for i in range(12)]
-    parts = split_text("\n\n".join(p.strip() for p in paragraphs))
+    parts = split_text("\n\n".join(p.strip() for p in paragraphs), TEXT_LIMIT)
     assert len(parts) > 1 and all(len(p) <= 1600 for p in parts)
     assert all(p.startswith("Paragraf") for p in parts)
     assert "".join(parts).replace("\n", "") == "".join(p.strip() for p in paragraphs)

@@ -67,3 +67,19 @@ class TimedChannel:
         result = await self.channel.send(message)
         self.observe(self.name, result.outcome, time.perf_counter() - started)
         return result
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """A long message in parts of at most `limit` characters (each chat app has its own),
+    cut between paragraphs where one ends late enough, else between lines or words."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n\n", 0, limit)
+        if cut <= limit // 2:
+            cut = max(rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
+        cut = cut if cut > limit // 2 else limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    parts.append(rest)
+    return [p for p in parts if p] or [""]

@@ -36,6 +36,7 @@ from kkgbot.channels.base import (
     UNREACHABLE,
     Outgoing,
     SendResult,
+    split_text,
 )
 from kkgbot.channels.telegram_request import AiohttpRequest
 from kkgbot.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Inbound, InboundFile
@@ -69,21 +70,6 @@ def _upload_of(message: Any) -> tuple[str, str, str, int | None] | None:
         photo = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
         return photo.file_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg", photo.file_size
     return None
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Split on paragraph, then line, then word boundaries so no part exceeds `limit`."""
-    parts: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        cut = max(
-            rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit)
-        )
-        cut = cut if cut > limit // 2 else limit
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    parts.append(rest)
-    return parts
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -340,11 +326,11 @@ class TelegramChannel:
             if message.file_data is not None:
                 caption = message.text if len(message.text) <= CAPTION_LIMIT else None
                 if caption is None:
-                    for part in split_text(message.text):
+                    for part in split_text(message.text, TEXT_LIMIT):
                         await self._call("sendMessage", chat_id=message.address, text=part)
                 sent = await self._send_file(message, caption)
                 return SendResult(SENT, external_id=str(sent.message_id))
-            parts = split_text(message.text or "…")
+            parts = split_text(message.text or "…", TEXT_LIMIT)
             for part in parts[:-1]:
                 await self._call("sendMessage", chat_id=message.address, text=part)
             params: dict[str, Any] = {"chat_id": message.address, "text": parts[-1]}
@@ -385,7 +371,7 @@ class TelegramChannel:
         "Not modified" means the chat already shows this text: sent. A message that is gone
         or too old to edit is answered with None, and the caller sends a new one instead.
         """
-        parts = split_text(message.text or "…")
+        parts = split_text(message.text or "…", TEXT_LIMIT)
         if len(parts) > 1 or not str(message.edit_of).isdecimal():
             return None
         params: dict[str, Any] = {

@@ -37,6 +37,7 @@ from kkgbot.channels.base import (
     UNREACHABLE,
     Outgoing,
     SendResult,
+    split_text,
 )
 from kkgbot.clock import Clock
 from kkgbot.db.models import Identity, OutboxMessage, Person
@@ -115,21 +116,6 @@ def media_of(form: dict[str, str]) -> tuple[str, str] | None:
     if form.get("NumMedia", "0") in ("", "0") or not url or not mime.startswith(FILE_MIMES):
         return None
     return url, mime
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Split on paragraph, then line, then word boundaries so no part exceeds `limit`."""
-    parts: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        cut = rest.rfind("\n\n", 0, limit)
-        if cut <= limit // 2:
-            cut = max(rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
-        cut = cut if cut > limit // 2 else limit
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    parts.append(rest)
-    return [p for p in parts if p] or [""]
 
 
 def numbered(text: str, choices: list[Choice]) -> str:
@@ -323,7 +309,7 @@ class WhatsAppChannel:
                     content_variables=json.dumps(variables, ensure_ascii=False),
                 )
                 return SendResult(SENT, external_id=sent.sid)
-            parts = split_text(numbered(message.text or "…", message.choices))
+            parts = split_text(numbered(message.text or "…", message.choices), TEXT_LIMIT)
             if message.file_name and media is None:
                 log.warning("no public URL for file %s: sent as text only", message.file_name)
             for part in parts[:-1]:
