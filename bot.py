@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""KKG Bot command line: run the bot, try it in the console, and administer it."""
+"""KKG Bot command line, the one entry point: run the bot, try it in the console, check
+content, and administer a district. Each command imports only what it needs, so `--help`
+and `content check` start fast."""
 
 from __future__ import annotations
 
@@ -78,14 +80,83 @@ def main(argv: list[str] | None = None) -> int:
         secrets=settings.secrets,
         json_logs=args.command == "run" and settings.log_json,
     )
-    from kkgbot import cli
-
     if args.command == "console" and args.script and not args.db:
         # A script gets a fresh database, so its transcript is the same on every run.
         with tempfile.TemporaryDirectory() as tmp:
             args.db = f"sqlite+aiosqlite:///{Path(tmp) / 'console.sqlite3'}"
-            return asyncio.run(cli.dispatch(args))
-    return asyncio.run(cli.dispatch(args))
+            return asyncio.run(dispatch(args))
+    return asyncio.run(dispatch(args))
+
+
+def settings_for(args: argparse.Namespace):
+    from kkgbot.settings import Settings
+
+    settings = Settings()
+    if getattr(args, "db", None):
+        settings = settings.model_copy(update={"database_url": args.db})
+    return settings
+
+
+async def dispatch(args: argparse.Namespace) -> int:
+    settings = settings_for(args)
+    if args.command == "migrate":
+        from kkgbot.app import App
+        from kkgbot.clock import SystemClock
+
+        app = App(settings, SystemClock())
+        await app.migrate()
+        await app.close()
+        print("migrations applied")
+        return 0
+    if args.command == "content":
+        return content_check(settings, args.dir)
+    if args.command in ("run", "demo", "console") and content_check(settings, None, quiet=True):
+        from kkgbot import i18n
+
+        print(i18n.t(settings.language, "learning.check.refuse_start"), file=sys.stderr)
+        return 1
+    if args.command == "run":
+        from kkgbot.serve import run_bot
+
+        return await run_bot(settings)
+    from kkgbot import console_session
+
+    if args.command == "demo":
+        return await console_session.open_console(
+            settings, person="koordinator", seed=True, hint=console_session.DEMO_HINT
+        )
+    if args.command == "console":
+        if args.script:
+            return await console_session.play_file(
+                settings, args.script, args.seed == "demo", args.out
+            )
+        return await console_session.open_console(
+            settings, person=args.person, seed=args.seed == "demo", out=args.out
+        )
+    if args.command == "admin":
+        from kkgbot import district_admin
+
+        return await district_admin.run(args, settings)
+    raise SystemExit(f"unknown command {args.command}")
+
+
+def content_check(settings, root: Path | None, quiet: bool = False) -> int:
+    """`content check`, and the start-up refusal: every problem with its file and line."""
+    from kkgbot import i18n
+    from kkgbot.learning.content_check import check_content, summary
+
+    lang = settings.language
+    root = root or settings.content_dir
+    library, problems = check_content(root)
+    out = sys.stderr if quiet else sys.stdout
+    for problem in problems:
+        print(problem.render(lang, Path.cwd()), file=out)
+    if problems:
+        print(i18n.t(lang, "learning.check.failed", count=len(problems)), file=out)
+        return 1
+    if not quiet:
+        print(i18n.t(lang, "learning.check.ok", **summary(library)), file=out)
+    return 0
 
 
 if __name__ == "__main__":

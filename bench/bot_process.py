@@ -1,4 +1,4 @@
-"""The production runtime (`kkgbot.runtime.run_bot`) as the benchmarks start it.
+"""The production runtime (`kkgbot.serve.run_bot`) as the benchmarks start it.
 
 Same code as `python bot.py run`, without the command line's start-up checks of other
 features (content packs), which have nothing to do with delivery.
@@ -10,7 +10,7 @@ import asyncio
 import logging
 import sys
 
-from kkgbot.runtime import run_bot
+from kkgbot.serve import run_bot
 from kkgbot.settings import Settings
 
 if __name__ == "__main__":

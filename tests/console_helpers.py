@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from kkgbot.app import App
-from kkgbot.console_runner import play_script
+from kkgbot.console_session import play_script
 
 SCRIPTS = Path(__file__).parent / "scripts"
 

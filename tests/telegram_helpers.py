@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from kkgbot.app import App
 from kkgbot.channels.telegram import TelegramChannel
 from kkgbot.clock import SystemClock
-from kkgbot.runtime import command_menu
+from kkgbot.serve import command_menu
 from kkgbot.settings import Settings
 from tests.fakes.telegram_api import FakeTelegramServer
 

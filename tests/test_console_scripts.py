@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from kkgbot.console_runner import script_start
+from kkgbot.console_session import script_start
 from kkgbot.db.models import AuditEntry, Person, Role
 from tests.console_helpers import SCRIPTS, check_golden, transcript
 

@@ -17,9 +17,9 @@ from kkgbot.clock import SystemClock
 from kkgbot.db.models import Kkg
 from kkgbot.meetings import calendar_feed
 from kkgbot.people import messaging
-from kkgbot.runtime import command_menu
+from kkgbot.serve import command_menu
 from kkgbot.web.server import bound_socket
-from kkgbot.web.setup import start_web
+from kkgbot.web.wiring import start_web
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.telegram_helpers import TOKEN
 from tests.test_whatsapp import AYU, onboard

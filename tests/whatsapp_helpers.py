@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from kkgbot.app import App
 from kkgbot.clock import MovableClock
 from kkgbot.settings import Settings
-from kkgbot.web.app import WebState
+from kkgbot.web.asgi import WebState
 from kkgbot.web.server import bound_socket
-from kkgbot.web.setup import start_web
+from kkgbot.web.wiring import start_web
 from tests.conftest import START
 from tests.fakes.twilio_api import FakeTwilioServer, TwilioMessage
 

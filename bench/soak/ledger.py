@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from kkgbot.channels import telegram as tg
 from kkgbot.channels import whatsapp as wa
+from kkgbot.channels.base import split_text
 from kkgbot.clock import utc
 from kkgbot.db.engine import make_engine
 from kkgbot.db.models import OutboxMessage
@@ -71,10 +72,10 @@ def expected_text(row: OutboxMessage) -> str:
     text = payload.get("text") or ""
     choices = [Choice(c["label"], c["data"]) for c in payload.get("choices") or []]
     if row.channel == "whatsapp":
-        return wa.split_text(wa.numbered(text or "…", choices))[-1]
+        return split_text(wa.numbered(text or "…", choices), wa.TEXT_LIMIT)[-1]
     if payload.get("file_id") is not None:
         return text if len(text) <= tg.CAPTION_LIMIT else ""
-    return tg.split_text(text or "…")[-1]
+    return split_text(text or "…", tg.TEXT_LIMIT)[-1]
 
 
 async def outbox_rows(url: str) -> list[OutboxMessage]:

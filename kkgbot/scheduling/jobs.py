@@ -1,7 +1,7 @@
 """Due work: each job knows when it is next due and does what is due up to a time.
 
 The console and the tests move the clock and call `App.advance_to`; production calls the
-same code from an APScheduler tick (APScheduler only wakes the process, see runtime.py).
+same code from an APScheduler tick (APScheduler only wakes the process, see kkgbot/serve.py).
 Jobs read the database and the clock, and write outbox rows with idempotency keys (see
 `kkgbot.scheduling.slots`), so running a job twice for the same moment, after a restart or
 on a second instance, sends nothing twice.

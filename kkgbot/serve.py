@@ -58,7 +58,7 @@ def start_scheduler(app: App, leader: SchedulerLeader, settings: Settings) -> As
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
     app = App(settings, SystemClock())
     await app.migrate()
-    from kkgbot.web.setup import start_web, telegram_webhook_mode, web_wanted
+    from kkgbot.web.wiring import start_web, telegram_webhook_mode, web_wanted
 
     if not settings.telegram_bot_token and not settings.whatsapp_configured:
         print(i18n.t(settings.language, "runtime.no_channel"))
@@ -109,7 +109,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
     scheduler = start_scheduler(app, leader, settings)
     log.info("scheduler started")
     if web is not None:
-        from kkgbot.web.setup import scheduler_lag
+        from kkgbot.web.wiring import scheduler_lag
 
         lag_of.append(scheduler_lag(scheduler, app.clock.now))
     if sender is not None:  # "running" means answers go out: wait for the sender too

@@ -1,5 +1,5 @@
 """Wiring of the web side for `bot.py run`: the WhatsApp channel, metrics, the server,
-and Telegram's webhook registration. Kept here so that runtime.py only calls it."""
+and Telegram's webhook registration. Kept here so that kkgbot/serve.py only calls it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from kkgbot.app import App
 from kkgbot.channels.whatsapp import WhatsAppChannel
 from kkgbot.settings import Settings
-from kkgbot.web.app import WebState, build_web_app, media_signer
+from kkgbot.web.asgi import WebState, build_web_app, media_signer
 from kkgbot.web.metrics import Metrics
 from kkgbot.web.server import WebServer
 

@@ -7,14 +7,18 @@ import base64
 import mimetypes
 import re
 import sys
+import tempfile
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from kkgbot.app import App
+from kkgbot.channels.console import ConsoleChannel
 from kkgbot.clock import MovableClock
 from kkgbot.messages import FILE_TOO_LARGE, Inbound, InboundFile
+from kkgbot.settings import Settings
 
 LINE = re.compile(r"^@([^:\s]+):\s?(.*)$")
 RELATIVE = re.compile(r"(\d+)\s*([wdhms])", re.IGNORECASE)
@@ -25,6 +29,14 @@ FILE_LINE = re.compile(r"^\[(?:file|berkas)\s+([^\]]+?)(?:\s+(\d+(?:[.,]\d+)?)\s
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="
 )
+
+
+DEMO_HINT = """\
+KKG Bot — demo (console). Anda adalah Rahmawati, koordinator KKG Gugus 1 Mataram (WITA).
+Coba: /bantuan, /jadwal, /rapat, /survei, /materi, /undang, /bahasa.
+Bicara sebagai orang lain: @guru1: /rapat    Orang baru: @ayu: /start GUGUS1
+Majukan waktu (pengingat, materi, ringkasan berjalan): @clock: +1d    Keluar: Ctrl-D
+"""
 
 
 class ScriptError(ValueError):
@@ -145,3 +157,33 @@ async def interactive(app: App, person: str, out: TextIO, hint: str | None = Non
 
 def console_clock(start: datetime | None) -> MovableClock:
     return MovableClock(start)
+
+
+async def open_console(
+    settings: Settings, *, person: str, seed: bool, hint: str | None = None, out: Path | None = None
+) -> int:
+    files = out or Path(tempfile.mkdtemp(prefix="kkgbot-console-"))
+    app = App(settings, MovableClock(), {"console": ConsoleChannel(sys.stdout, files)})
+    try:
+        await app.migrate()
+        if seed:
+            await app.seed_demo()
+        await interactive(app, person, sys.stdout, hint)
+    finally:
+        await app.close()
+    return 0
+
+
+async def play_file(settings: Settings, path: Path, seed: bool, out: Path | None) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    files = out or Path(tempfile.mkdtemp(prefix="kkgbot-console-"))
+    clock = MovableClock(script_start(lines, settings.default_timezone))
+    app = App(settings, clock, {"console": ConsoleChannel(sys.stdout, files)})
+    try:
+        await app.migrate()
+        if seed:
+            await app.seed_demo()
+        await play_script(app, lines, sys.stdout)
+    finally:
+        await app.close()
+    return 0
