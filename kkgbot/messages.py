@@ -37,10 +37,84 @@ class Inbound:
     file_size: int | None = None  # the size the channel announced (for FILE_TOO_LARGE)
 
 
+# What a typed word means when a choice carries it (see kkgbot.understanding).
+YES, NO, MAYBE = "yes", "no", "maybe"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A standalone button: what it does (`name`, a handler in the registry) and to what.
+
+    Its data travels as `a:<name>:<arg>:...` (at most 64 bytes on Telegram), which only this
+    class writes and reads, so no service spells the format out.
+    """
+
+    name: str
+    args: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, name: str, *args: object) -> Action:
+        return cls(name, tuple(str(a) for a in args))
+
+    @property
+    def data(self) -> str:
+        return ":".join(("a", self.name, *self.args))
+
+    @classmethod
+    def parse(cls, data: str | None) -> Action | None:
+        if not data or not data.startswith("a:"):
+            return None
+        name, *args = data[2:].split(":")
+        return cls(name, tuple(args)) if name else None
+
+
 @dataclass(frozen=True)
 class Choice:
+    """One button. `meaning` (YES, NO, MAYBE) lets typed words answer it; `risky` marks a
+    choice that changes a setting or removes something, which a typed bare number never does
+    without a confirmation."""
+
     label: str
     data: str
+    meaning: str | None = None
+    risky: bool = False
+
+    @classmethod
+    def act(
+        cls, label: str, name: str, *args: object, meaning: str | None = None, risky: bool = False
+    ) -> Choice:
+        return cls(label, Action.of(name, *args).data, meaning, risky)
+
+    def stored(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"label": self.label, "data": self.data}
+        if self.meaning:
+            out["meaning"] = self.meaning
+        if self.risky:
+            out["risky"] = True
+        return out
+
+    @classmethod
+    def from_stored(cls, item: dict[str, Any]) -> Choice:
+        return cls(
+            str(item.get("label", "")),
+            str(item.get("data", "")),
+            item.get("meaning"),
+            bool(item.get("risky", False)),
+        )
+
+
+class MessageKind:
+    """What an outgoing message is, said by whoever writes it: the WhatsApp adapter picks the
+    template that announces it outside the 24-hour window from this, nothing else."""
+
+    REPLY = "reply"
+    REMINDER = "reminder"
+    POLL = "poll"
+    LESSON = "lesson"
+    DIGEST = "digest"
+    BROADCAST = "broadcast"
+    NOTICE = "default"  # anything else the bot starts (an answer passed on, a summary)
+    ALL = (REPLY, REMINDER, POLL, LESSON, DIGEST, BROADCAST, NOTICE)
 
 
 @dataclass
@@ -53,3 +127,6 @@ class Reply:
     file_name: str | None = None
     # payload fields for the channel, e.g. `edit_of` (redraw a sent message in place)
     extra: dict[str, Any] = field(default_factory=dict)
+    # the question line to remember with the buttons, when the text is not the question
+    # itself (a question shown again, "which one do you mean?")
+    prompt: str | None = None

@@ -86,17 +86,20 @@ async def show_roster(ctx: Ctx, args: list[str]) -> None:
         return
     choices = []
     if await can(ctx, "meetings.manage", kkg.id) and meeting.cancelled_at is None:
-        choices.append(Choice(ctx.t("meetings.button_mark"), f"a:mmark:{meeting.id}"))
-    choices.append(Choice(ctx.t("meetings.button_export"), f"a:mexport:{meeting.id}"))
+        choices.append(Choice.act(ctx.t("meetings.button_mark"), "mmark", meeting.id))
+    choices.append(Choice.act(ctx.t("meetings.button_export"), "mexport", meeting.id))
     ctx.reply(await roster_text(ctx, meeting, kkg), choices)
 
 
 async def marking_reply(ctx: Ctx, meeting: Meeting, head: str = "") -> None:
     rows = await meetings_rsvp.roster(ctx.session, meeting)
     choices = [
-        Choice(
+        Choice.act(
             ("✅ " if r.checked_in_at else "▫️ ") + r.name[:50],
-            f"a:mset:{meeting.id}:{r.person_id}:{0 if r.checked_in_at else 1}",
+            "mset",
+            meeting.id,
+            r.person_id,
+            0 if r.checked_in_at else 1,
         )
         for r in rows
     ]

@@ -58,9 +58,8 @@ async def show_list(ctx: Ctx, args: str) -> None:
                 )
             )
         choices.append(
-            Choice(
-                f"{meeting.title} · {short_when(meeting, kkg, ctx.lang)}"[:60],
-                f"a:mtg:{meeting.id}",
+            Choice.act(
+                f"{meeting.title} · {short_when(meeting, kkg, ctx.lang)}"[:60], "mtg", meeting.id
             )
         )
     if not soon:
@@ -88,9 +87,10 @@ async def show_list(ctx: Ctx, args: str) -> None:
         lines.append(text)
         if meeting.kkg_id in leading or meeting.notes_text or meeting.notes_file_id:
             choices.append(
-                Choice(
+                Choice.act(
                     f"{meeting.title} · {short_when(meeting, kkg, ctx.lang)}"[:60],
-                    f"a:mtg:{meeting.id}",
+                    "mtg",
+                    meeting.id,
                 )
             )
     if ctx.settings.public_url and mine:
@@ -100,7 +100,7 @@ async def show_list(ctx: Ctx, args: str) -> None:
     if choices:
         lines += ["", ctx.t("meetings.list_pick" if soon else "meetings.list_pick_past")]
     if ctx.settings.public_url and mine and await can(ctx, "meetings.manage", min(mine)):
-        choices.append(Choice(ctx.t("web.feed_renew_button"), f"a:feedrenew:{min(mine)}"))
+        choices.append(Choice.act(ctx.t("web.feed_renew_button"), "feedrenew", min(mine)))
     ctx.reply("\n".join(lines), choices)
 
 
@@ -152,20 +152,20 @@ async def show_detail(ctx: Ctx, args: list[str]) -> None:
         ]
     choices: list[Choice] = []
     if notes_file:
-        choices.append(Choice(ctx.t("meetings.button_notes_file"), f"a:mnfile:{meeting.id}"))
+        choices.append(Choice.act(ctx.t("meetings.button_notes_file"), "mnfile", meeting.id))
     live = meeting.cancelled_at is None
     if member and live and not ended:
         choices += meetings_notify.rsvp_choices(meeting.id, ctx.lang)
     if live and not ended:
-        choices.append(Choice(ctx.t("meetings.button_ics"), f"a:mics:{meeting.id}"))
+        choices.append(Choice.act(ctx.t("meetings.button_ics"), "mics", meeting.id))
     if leader and live:
-        choices.append(Choice(ctx.t("meetings.button_roster"), f"a:mroster:{meeting.id}"))
+        choices.append(Choice.act(ctx.t("meetings.button_roster"), "mroster", meeting.id))
     if manager and live:
         if not ended:
-            choices.append(Choice(ctx.t("meetings.button_edit"), f"a:medit:{meeting.id}"))
-            choices.append(Choice(ctx.t("meetings.button_cancel"), f"a:mcancel:{meeting.id}"))
+            choices.append(Choice.act(ctx.t("meetings.button_edit"), "medit", meeting.id))
+            choices.append(Choice.act(ctx.t("meetings.button_cancel"), "mcancel", meeting.id))
         if meeting.starts_at <= ctx.now:
-            choices.append(Choice(ctx.t("meetings.button_notes"), f"a:mnotes:{meeting.id}"))
+            choices.append(Choice.act(ctx.t("meetings.button_notes"), "mnotes", meeting.id))
     ctx.reply("\n".join(lines), choices)
 
 

@@ -33,15 +33,6 @@ async def answer_action(ctx: Ctx, args: list[str]) -> None:
         ctx.say("monitoring.pulse_thanks", answer=label)
 
 
-async def typed(ctx: Ctx, text: str, data: list[str]) -> bool:
-    """Anything typed after the question that is not one of its answers: explained, re-asked."""
-    numbers = small_numbers(data[0].split(":")[2:4], 2)
-    if numbers is None:
-        return False
-    await show(ctx, numbers[0], note=ctx.t("monitoring.pulse_pick"))
-    return True
-
-
 async def show(ctx: Ctx, row_id: int, note: str | None = None) -> None:
     row = await ctx.session.get(PulseAnswer, row_id)
     if row is None or row.person_id != ctx.person.id:
@@ -64,4 +55,3 @@ async def open_action(ctx: Ctx, args: list[str]) -> None:
 def register(registry: Registry) -> None:
     registry.action("pu", answer_action)
     registry.action("puo", open_action)
-    registry.typed_answer("pu", typed)

@@ -107,22 +107,6 @@ async def reflection_action(ctx: Ctx, args: list[str]) -> None:
     await _runner.start(ctx, SUPPORT, str(meeting_id))
 
 
-async def reflection_typed(ctx: Ctx, text: str, data: list[str]) -> bool:
-    """Text typed after a reflection question that is none of its answers: explained."""
-    parsed = _parse(data[0].split(":")[2:])
-    if parsed is None or parsed[1] is None:
-        return False
-    meeting_id, stage, _ = parsed
-    try:
-        row = await reflections.row_for(ctx.session, meeting_id, ctx.person.id, ctx.now)
-    except ReflectionError as bad:
-        ctx.say(bad.key, **bad.params)
-        return True
-    key = "monitoring.rf_pick_tried" if stage == "t" else "monitoring.rf_pick_scale"
-    await ask_next(ctx, row, note=ctx.t(key))
-    return True
-
-
 # --- The optional support question ------------------------------------------------------
 
 
@@ -189,10 +173,10 @@ async def _pending_choices(ctx: Ctx) -> list[Choice]:
         meeting, kkg = await _meeting_and_kkg(ctx, row.meeting_id)
         title = f"{meeting.title} · {short_when(meeting, kkg, ctx.lang)}"
         label = ctx.t("monitoring.pending_reflection", title=title)
-        out.append(Choice(label[:MAX_BUTTON], f"a:rf:{meeting.id}"))
+        out.append(Choice.act(label[:MAX_BUTTON], "rf", meeting.id))
     for row in await pulse.pending_for(ctx.session, ctx.person.id, ctx.now):
         month = month_name(row.month, ctx.lang)
-        out.append(Choice(ctx.t("monitoring.pending_pulse", month=month), f"a:puo:{row.id}"))
+        out.append(Choice.act(ctx.t("monitoring.pending_pulse", month=month), "puo", row.id))
     return out
 
 
@@ -205,7 +189,7 @@ async def report(ctx: Ctx, args: str) -> None:
             return
         ctx.reply(
             ctx.t("monitoring.pending_with_standards"),
-            [Choice(ctx.t("monitoring.pending_standards"), "a:sas")] + pending,
+            [Choice.act(ctx.t("monitoring.pending_standards"), "sas")] + pending,
         )
         return
     if allowed("report.results", held):
@@ -271,6 +255,5 @@ def register(registry: Registry) -> None:
     registry.command(Command("laporan", "report", "report", run=report, order=55))
     registry.flow(SUPPORT)
     registry.action("rf", reflection_action)
-    registry.typed_answer("rf", reflection_typed)
     monitoring_pulse.register(registry)
     monitoring_standards.register(registry, _runner)

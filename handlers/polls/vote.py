@@ -5,9 +5,9 @@ Two ways in, one set of rules (services.polls):
   the reminder or any copy: `a:pt:<poll>:<n>` toggles a choice (✅) and redraws the ballot,
   `a:ps:<poll>` sends it. On WhatsApp and in the console a typed number or label presses
   the button of the latest ballot (the router's rule for choices).
-- several numbers typed after a ballot (`1,3,5`) submit those choices at once (the
-  router's typed-answer hook); `/survei` opens a small conversation that does the same,
-  and `/survei 1,3` does it on one line.
+- a reply typed to a ballot (`3`, `no 3`, `1 dan 4`, `numerasi`) is the vote, submitted at
+  once (kkgbot/engine/answers.py reads it); `/survei` opens a small conversation that does
+  the same, and `/survei 1,3` does it on one line.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from __future__ import annotations
 from kkgbot.engine.commands import Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import EndConversation, Invalid, Option, Step
-from kkgbot.numbers import small_numbers
+from kkgbot.numbers import small_number, small_numbers
 from kkgbot.polls import notices as polls_notices
 from kkgbot.polls import service as polls
 from kkgbot.polls.service import PollError
+from kkgbot.understanding.reading import Offered, Reading, read
 
 
 def _mode_is(mode: str):
@@ -83,7 +84,12 @@ async def _numbers(ctx: Ctx, text: str) -> list[int]:
         raise EndConversation from bad
     try:
         options = await polls.options_of(ctx.session, poll.id)
-        numbers = polls.parse_numbers(str(text))
+        titles = [Offered(polls_notices.option_title(o, ctx.lang)) for o in options]
+        reading = read(str(text), titles, many=True)
+        if reading is None:
+            numbers = polls.parse_numbers(str(text))  # explains what is wrong with it
+        else:
+            numbers = [p + 1 for p in reading.picks]
         polls.check_positions(poll, len(options), numbers)
     except PollError as bad:
         raise Invalid(bad.key, **bad.params) from bad
@@ -167,30 +173,28 @@ async def submit_action(ctx: Ctx, args: list[str]) -> None:
     await _thank(ctx, numbers[0], chosen, changed)
 
 
-async def typed_numbers(ctx: Ctx, text: str, data: list[str]) -> bool:
-    """`1,3,5` typed after a ballot (WhatsApp, console) submits those choices at once."""
+async def typed_vote(ctx: Ctx, question, reading: Reading, text: str) -> None:
+    """A reply typed to a ballot (`3`, `1 dan 4`, `numerasi`) is the vote: submitted at once,
+    and the thanks says what was chosen. Only "Kirim" named: what is selected goes."""
+    poll_id = small_number(question.key.split(":", 1)[1])
     try:
-        numbers = polls.parse_numbers(text)
-    except PollError:
-        return False
-    poll_ids = small_numbers(data[0].split(":")[2:3], 1)
-    if poll_ids is None:
-        return False
-    try:
-        poll = await polls.voting_poll(ctx.session, poll_ids[0], ctx.person.id, ctx.now)
+        poll = await polls.voting_poll(ctx.session, poll_id or 0, ctx.person.id, ctx.now)
         options = await polls.options_of(ctx.session, poll.id)
-        polls.check_positions(poll, len(options), numbers)
+        positions = [p + 1 for p in reading.picks if p < len(options)]
+        if positions:
+            polls.check_positions(poll, len(options), positions)
         chosen, changed = await polls.submit(
-            ctx.session, poll.id, ctx.person.id, ctx.now, positions=numbers
+            ctx.session, poll.id, ctx.person.id, ctx.now, positions=positions or None
         )
     except PollError as bad:
         ctx.say(bad.key, **bad.params)
-        return True
+        return
     await _thank(ctx, poll.id, chosen, changed)
-    return True
+    if positions and len(chosen) < poll.max_choices:
+        ctx.say("polls.vote_more_hint", max=poll.max_choices)
 
 
 def register(registry: Registry) -> None:
     registry.action("pt", toggle_action)
-    registry.action("ps", submit_action)
-    registry.typed_answer("pt", typed_numbers)
+    registry.action("ps", submit_action, answers="pt")
+    registry.answer("pt", typed_vote, many=True)

@@ -83,7 +83,6 @@ class Person(Base):
     # STOP / BERHENTI: no non-essential messages until MULAI (kkgbot/services/optout.py)
     opted_out_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]  # /hapusdata: the row stays only for anonymous counts
-    last_choices: Mapped[list[Any] | None]
     created_at: Mapped[datetime]
 
 
@@ -126,13 +125,39 @@ class Conversation(Base):
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
     name: Mapped[str] = mapped_column(String(40))
-    step: Mapped[int] = mapped_column(Integer, default=0)
+    # the key of the step waiting for an answer (a name, so that editing a flow's list of
+    # steps cannot send a conversation in progress to the wrong question)
+    step: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]]
     prompt_seq: Mapped[int] = mapped_column(Integer, default=0)
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OpenQuestion(Base):
+    """A message with buttons that still waits for the person's answer (an RSVP, a ballot, a
+    lesson's question, the monthly survey...). Typed answers are matched against these, the
+    most recent first (kkgbot/engine/answers.py); a person may have several at once."""
+
+    __tablename__ = "open_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))  # "<action>:<first argument>": one per question
+    prompt: Mapped[str] = mapped_column(String(200))  # its question line, to show it again
+    choices: Mapped[list[Any]]
+    asked_at: Mapped[datetime]
+    # asked in reply to the person's own message (a menu they opened): it wins a tie with
+    # a question the bot sent on its own at the same moment
+    is_reply: Mapped[bool] = mapped_column(default=False)
+    answered_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "key", name="uq_open_questions_person_key"),
+        Index("ix_open_questions_person_asked", "person_id", "asked_at"),
+    )
 
 
 class InboundSeen(Base):

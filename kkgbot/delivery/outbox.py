@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kkgbot.db.models import OutboxMessage, Person
+from kkgbot.db.models import OutboxMessage
 from kkgbot.db.upsert import insert_new
+from kkgbot.delivery import questions
 from kkgbot.delivery.keys import MAX_KEY
-from kkgbot.messages import Choice
+from kkgbot.messages import Choice, MessageKind
 
 REPLY, BULK = "reply", "bulk"
 PRIORITY = {REPLY: 0, BULK: 10}
@@ -50,6 +51,7 @@ FINAL_STATUSES = (SENT, DELIVERED, DEAD, UNREACHABLE, EXPIRED)
 # The misfire deadline lives in the payload rather than in a column: the dispatcher only
 # reads it for rows it has already claimed, so no query needs it indexed.
 EXPIRES_AT = "_expires_at"
+ABOUT = "_about"  # the MessageKind
 
 
 @dataclass
@@ -75,11 +77,16 @@ class Draft:
     batch_id: str | None = None
     expires_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # what the message is (MessageKind): a reply, a reminder, a poll... the channel may
+    # need it (WhatsApp announces each kind with its own template outside the window)
+    about: str | None = None
+    prompt: str | None = None  # the question line to remember, when not in `text`
 
     def payload(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text}
+        out[ABOUT] = self.about or (MessageKind.REPLY if self.kind == REPLY else MessageKind.NOTICE)
         if self.choices:
-            out["choices"] = [{"label": c.label, "data": c.data} for c in self.choices]
+            out["choices"] = [c.stored() for c in self.choices]
         if self.file_id is not None:
             out["file_id"] = self.file_id
             out["file_name"] = self.file_name
@@ -122,11 +129,15 @@ async def enqueue(session: AsyncSession, draft: Draft, now: datetime) -> bool:
     )
     inserted = await insert_new(session, OutboxMessage, values, ["idempotency_key"])
     if inserted and draft.choices and draft.person_id is not None:
-        # "Typing the number or the label" answers the latest message with choices.
-        await session.execute(
-            update(Person)
-            .where(Person.id == draft.person_id)
-            .values(last_choices=[{"label": c.label, "data": c.data} for c in draft.choices])
+        # Typed answers are matched against every question still open, not only the last.
+        await questions.remember(
+            session,
+            draft.person_id,
+            draft.text,
+            draft.choices,
+            draft.not_before or now,
+            prompt=draft.prompt,
+            reply=draft.kind == REPLY,
         )
     return inserted
 

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import Flow
 
 Runner = Callable[[Ctx, str], Awaitable[None]]
 ActionHandler = Callable[[Ctx, list[str]], Awaitable[None]]
-# Free text typed in answer to a message whose buttons are actions (e.g. "1,3,5" for a ballot).
-TypedHandler = Callable[[Ctx, str, list[str]], Awaitable[bool]]
+# A typed reply read against an open question whose buttons are this feature's actions
+# (e.g. "1 dan 4" for a ballot): handler(ctx, question, reading, text).
+AnswerHandler = Callable[[Ctx, Any, Any, str], Awaitable[None]]
+# Typed text looked at before any question (a check-in code): True when it was handled.
+TextHook = Callable[[Ctx, str], Awaitable[bool]]
+# Free text that answers nothing and is not a command (a message meant for a person):
+# handler(ctx, text, pending question or None) -> True when it took care of it.
+Unanswered = Callable[[Ctx, str, Any], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,11 @@ class Registry:
         self.commands: dict[str, Command] = {}
         self.by_word: dict[str, Command] = {}
         self.actions: dict[str, ActionHandler] = {}
-        self.typed: dict[str, TypedHandler] = {}
+        self.answers_to: dict[str, str] = {}  # action -> the question it answers
+        self.answer_handlers: dict[str, AnswerHandler] = {}
+        self.many: set[str] = set()  # questions that take several choices (a ballot)
+        self.text_hooks: list[TextHook] = []
+        self.unanswered: Unanswered | None = None
         self.flows: dict[str, Flow] = {}
 
     def command(self, command: Command) -> Command:
@@ -51,17 +62,25 @@ class Registry:
         self.flows[flow.name] = flow
         return flow
 
-    def action(self, name: str, handler: ActionHandler) -> None:
-        """A standalone button (e.g. an RSVP) whose data is `a:<name>:<args...>`."""
+    def action(self, name: str, handler: ActionHandler, *, answers: str | None = None) -> None:
+        """A standalone button (e.g. an RSVP) whose data is `a:<name>:<args...>`. Running it
+        answers the open question of the same action (or of `answers`: the ballot's "Kirim"
+        answers the ballot) and subject."""
         self.actions[name] = handler
+        self.answers_to[name] = answers or name
 
-    def typed_answer(self, name: str, handler: TypedHandler) -> None:
-        """Text typed after a message whose first button is action `name` goes to `handler`.
+    def answer(self, name: str, handler: AnswerHandler, *, many: bool = False) -> None:
+        """How a typed reply to a question of action `name` is applied, when pressing the
+        button it names is not the whole story (a ballot takes several numbers at once)."""
+        self.answer_handlers[name] = handler
+        if many:
+            self.many.add(name)
 
-        It receives the text and the data of that message's buttons, and returns False when
-        the text is not for it (the person then gets the usual "not understood").
-        """
-        self.typed[name] = handler
+    def text_hook(self, hook: TextHook) -> None:
+        self.text_hooks.append(hook)
+
+    def when_unanswered(self, handler: Unanswered) -> None:
+        self.unanswered = handler
 
     def ordered(self) -> list[Command]:
         return sorted(self.commands.values(), key=lambda c: (c.order, c.name))

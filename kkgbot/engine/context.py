@@ -43,6 +43,10 @@ class Ctx:
     data: dict[str, Any] = field(default_factory=dict)
     replies: list[Reply] = field(default_factory=list)
     ended_conversation: bool = False  # a command just ended one (for /batal's answer)
+    # the typed words behind the action being run, when it was typed rather than pressed
+    # (an RSVP handler reads the reason in "tidak bisa, anak saya sakit")
+    typed_text: str | None = None
+    typed_rest: str = ""
     _roles: list[roles_service.HeldRole] | None = None
 
     @property
@@ -59,8 +63,10 @@ class Ctx:
         file_id: int | None = None,
         file_name: str | None = None,
         extra: dict[str, Any] | None = None,
+        prompt: str | None = None,
     ) -> None:
-        self.replies.append(Reply(text, list(choices or []), file_id, file_name, dict(extra or {})))
+        reply = Reply(text, list(choices or []), file_id, file_name, dict(extra or {}), prompt)
+        self.replies.append(reply)
 
     def say(self, key: str, **params: Any) -> None:
         self.reply(self.t(key, **params))
@@ -93,6 +99,7 @@ class Ctx:
                     file_name=reply.file_name,
                     key=idempotency_key(*base, n),
                     extra=reply.extra,
+                    prompt=reply.prompt,
                 ),
                 self.now,
             )

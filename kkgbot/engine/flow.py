@@ -1,8 +1,10 @@
 """Conversations as a list of steps.
 
 A step asks for text or a choice, checks the answer, stores it under its key and moves
-on. The state (step number, answers, the choices on offer) is a database row, so a
-restart resumes at the same step. A command may carry its answers on one line separated
+on. The state (the waiting step's key, answers, the choices on offer) is a database row,
+so a restart resumes at the same step, found by its key: a flow edited in between cannot
+send the answer to another question. A typed answer to a choice is read as people type it
+(kkgbot.understanding): a number in any form, a yes or no word, a label's key word. A command may carry its answers on one line separated
 by `;`: they are fed to the steps in order; an answer that does not fit is explained and
 asked again, and the rest of the line follows once it is fixed.
 """
@@ -18,10 +20,13 @@ from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
 
-from kkgbot.db.models import Conversation, StoredFile
+from kkgbot.db.models import Conversation
 from kkgbot.engine.context import Ctx
-from kkgbot.messages import Choice, InboundFile
+from kkgbot.engine.uploads import store_upload
+from kkgbot.messages import NO, YES, Choice, InboundFile
 from kkgbot.numbers import small_number
+from kkgbot.understanding.reading import Offered, Reading, meaning_of, read
+from kkgbot.understanding.text import tokens_of
 
 MaybeAwaitable = Any
 
@@ -39,10 +44,20 @@ class EndConversation(Exception):
     """Raised by a step to end the conversation after its replies (e.g. consent refused)."""
 
 
+class ConfirmFirst(Exception):
+    """A bare number picked a risky option (pausing, leaving): asked again before it counts."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
 @dataclass(frozen=True)
 class Option:
     value: Any
     label: str
+    meaning: str | None = None  # YES / NO / MAYBE: typed words that answer it
+    risky: bool = False  # changes a setting or removes something: a bare number confirms first
 
 
 async def _maybe(value: MaybeAwaitable) -> Any:
@@ -65,6 +80,9 @@ class Step:
     # takes a file or image as the answer too: stored, and the answer becomes
     # {"file_id", "name", "mime"} (`parse` is for typed answers only)
     accepts_file: bool = False
+    # where text that is no choice is kept (a comment typed at a rating): kept, then the
+    # choice is asked again, instead of throwing the words away
+    keep_text: str | None = None
 
     async def prompt_text(self, ctx: Ctx) -> str:
         if callable(self.ask):
@@ -84,8 +102,8 @@ def confirm_step(summary: Callable[[Ctx], MaybeAwaitable]) -> Step:
 
     def options(ctx: Ctx) -> list[Option]:
         return [
-            Option(True, ctx.t("common.yes_button")),
-            Option(False, ctx.t("common.cancel_button")),
+            Option(True, ctx.t("common.yes_button"), YES),
+            Option(False, ctx.t("common.cancel_button"), NO),
         ]
 
     async def parse(ctx: Ctx, value: Any) -> bool:
@@ -98,15 +116,14 @@ def confirm_step(summary: Callable[[Ctx], MaybeAwaitable]) -> Step:
 
 
 def match_option(text: str, options: list[Option]) -> Option | None:
-    """A typed answer to a choice: its number, or its label in any case."""
-    answer = " ".join(text.split()).casefold()
-    number = small_number(answer)
-    if number is not None and 1 <= number <= len(options):
-        return options[number - 1]
-    for option in options:
-        if option.label.casefold() == answer:
-            return option
-    return None
+    """A typed answer to a choice, read as people type it; None when it names none or more
+    than one of the options (see `read_option` for why)."""
+    reading = read_option(text, options)
+    return options[reading.picks[0]] if reading and not reading.ambiguous else None
+
+
+def read_option(text: str, options: list[Option]) -> Reading | None:
+    return read(text, [Offered(o.label, o.meaning) for o in options])
 
 
 class Flow:
@@ -141,7 +158,7 @@ class FlowRunner:
         state = Conversation(
             person_id=ctx.person.id,
             name=flow.name,
-            step=0,
+            step=flow.steps[0].key if flow.steps else "",
             data={},
             prompt_seq=0,
             channel=ctx.channel,
@@ -152,14 +169,19 @@ class FlowRunner:
         ctx.session.add(state)
         await self._advance(ctx, flow, state, parts)
 
+    def current(self, state: Conversation) -> tuple[Flow, int] | None:
+        """The flow and the position of the step that waits; None when the flow or the step
+        no longer exists (a new version of the bot): the conversation cannot go on."""
+        flow = self.flows.get(state.name)
+        if flow is None:
+            return None
+        index = next((i for i, st in enumerate(flow.steps) if st.key == state.step), None)
+        return None if index is None else (flow, index)
+
     def accepts_file(self, state: Conversation) -> bool:
         """Whether the person's current step takes a file (else the router declines it)."""
-        flow = self.flows.get(state.name)
-        return (
-            flow is not None
-            and state.step < len(flow.steps)
-            and flow.steps[state.step].accepts_file
-        )
+        found = self.current(state)
+        return found is not None and found[0].steps[found[1]].accepts_file
 
     async def answer(
         self,
@@ -171,16 +193,27 @@ class FlowRunner:
         file: InboundFile | None = None,
     ):
         """Feed one answer to the current step; wrong answers are explained and re-asked."""
-        flow = self.flows[state.name]
+        found = self.current(state)
+        if found is None:
+            ctx.say("common.conversation_gone")
+            await self._end(ctx, state)
+            return
+        flow, index = found
         ctx.data = copy.deepcopy(state.data)
-        step = flow.steps[state.step]
-        options = [Option(o["value"], o["label"]) for o in ctx.data.get("_options", [])]
+        step = flow.steps[index]
+        options = [
+            Option(o["value"], o["label"], o.get("meaning"), bool(o.get("risky")))
+            for o in ctx.data.get("_options", [])
+        ]
         try:
             if file is not None and step.accepts_file:
                 ctx.data[step.key] = await store_upload(ctx, file)
             else:
                 value = self._raw_answer(ctx, state, step, options, text, data)
                 ctx.data[step.key] = await self._parse(ctx, step, value)
+        except ConfirmFirst as risky:
+            await self._confirm_choice(ctx, state, options[risky.index])
+            return
         except Invalid as bad:
             ctx.reply(ctx.t(bad.key, **bad.params))
             await self._ask(ctx, state, step)
@@ -188,49 +221,108 @@ class FlowRunner:
         except EndConversation:
             await self._end(ctx, state)
             return
-        state.step += 1
+        ctx.data.pop("_confirming", None)
         pending = ctx.data.pop("_pending", [])
-        await self._advance(ctx, flow, state, pending)
+        await self._advance(ctx, flow, state, pending, index + 1)
 
     def _raw_answer(self, ctx, state, step, options, text, data) -> Any:
+        confirming = ctx.data.get("_confirming")
         if data is not None:
             prefix = f"s:{state.prompt_seq}:"
             index = small_number(data[len(prefix) :]) if data.startswith(prefix) else None
+            if confirming is not None:
+                return self._confirmed(ctx, options, confirming, index == 0)
             if index is None or index >= len(options):
                 raise Invalid("common.stale_button")
             return options[index].value
         text = (text or "").strip()
+        if confirming is not None:
+            meaning, _, _ = meaning_of(tokens_of(text))
+            reading = read_option(text, self._yes_no(ctx))
+            yes = meaning == YES or bool(reading and reading.picks == (0,))
+            return self._confirmed(ctx, options, confirming, yes)
         if options:
-            picked = match_option(text, options)
-            if picked is not None:
-                return picked.value
+            reading = read_option(text, options)
+            if step.free_text and reading is not None and self._only_text(reading):
+                reading = None  # free text that only mentions a choice is text for the step
+            if reading is not None and reading.ambiguous:
+                named = [options[i].label for i in reading.picks]
+                raise Invalid("common.which_one", choices=" / ".join(named))
+            if reading is not None:
+                index = reading.picks[0]
+                if reading.bare_number and options[index].risky:
+                    raise ConfirmFirst(index)
+                return options[index].value
+            if step.keep_text and len(text.split()) >= 3:
+                kept = [*ctx.data.get(step.keep_text, []), text[: ctx.settings.max_input_chars]]
+                ctx.data[step.keep_text] = kept
+                raise Invalid("common.text_kept")
             if not step.free_text:
                 raise Invalid("common.pick_one", choices=", ".join(o.label for o in options))
         if not text:
             raise Invalid("common.empty_answer")
         return text
 
+    @staticmethod
+    def _only_text(reading: Reading) -> bool:
+        """At a step that also takes free text, these readings are the text's business: a
+        word of a label, or numbers such as "1,1" and "2,3" that the step's own parse reads."""
+        if reading.how == "label" or reading.ambiguous:
+            return True
+        return reading.how == "number" and not reading.bare_number
+
+    @staticmethod
+    def _yes_no(ctx: Ctx) -> list[Option]:
+        return [
+            Option(True, ctx.t("common.yes_button"), YES),
+            Option(False, ctx.t("common.cancel_button"), NO),
+        ]
+
+    def _confirmed(self, ctx: Ctx, options: list[Option], index: int, yes: bool) -> Any:
+        """The answer to "you chose X, go ahead?": X itself, or the step asked again."""
+        ctx.data.pop("_confirming", None)
+        original = ctx.data.pop("_confirm_options", None)
+        if original is not None:
+            ctx.data["_options"] = original
+        if not yes:
+            raise Invalid("common.not_changed")
+        return original[index]["value"] if original else options[index].value
+
+    async def _confirm_choice(self, ctx: Ctx, state: Conversation, option: Option) -> None:
+        state.prompt_seq += 1
+        index = next(i for i, o in enumerate(ctx.data["_options"]) if o["label"] == option.label)
+        ctx.data["_confirming"] = index
+        ctx.data["_confirm_options"] = ctx.data["_options"]
+        yes_no = self._yes_no(ctx)
+        choices = [Choice(o.label, f"s:{state.prompt_seq}:{i}") for i, o in enumerate(yes_no)]
+        ctx.reply(ctx.t("common.confirm_choice", choice=option.label), choices)
+        state.data = copy.deepcopy(ctx.data)
+        state.updated_at = ctx.now
+
     async def _parse(self, ctx: Ctx, step: Step, value: Any) -> Any:
         return await _maybe(step.parse(ctx, value)) if step.parse else value
 
-    async def _advance(self, ctx: Ctx, flow: Flow, state: Conversation, parts: list[str]):
+    async def _advance(
+        self, ctx: Ctx, flow: Flow, state: Conversation, parts: list[str], index: int = 0
+    ):
         oneline = ctx.data.get("_oneline", False)
-        while state.step < len(flow.steps):
-            step = flow.steps[state.step]
+        while index < len(flow.steps):
+            step = flow.steps[index]
+            state.step = step.key
             try:
                 skip = step.when is not None and not await _maybe(step.when(ctx))
             except EndConversation:
                 await self._end(ctx, state)
                 return
             if skip:
-                state.step += 1
+                index += 1
                 continue
             if parts and step.from_line:
                 part = parts[0]
                 if part == "" and step.optional:
                     parts.pop(0)
                     ctx.data[step.key] = None
-                    state.step += 1
+                    index += 1
                     continue
                 try:
                     options = await step.option_list(ctx)
@@ -256,11 +348,11 @@ class FlowRunner:
                 except EndConversation:
                     await self._end(ctx, state)
                     return
-                state.step += 1
+                index += 1
                 continue
             if oneline and step.optional and step.from_line:
                 ctx.data[step.key] = None
-                state.step += 1
+                index += 1
                 continue
             if parts and not step.from_line:
                 ctx.data["_pending"] = parts
@@ -273,9 +365,14 @@ class FlowRunner:
     async def _ask(self, ctx: Ctx, state: Conversation, step: Step) -> None:
         state.prompt_seq += 1
         options = await step.option_list(ctx)
-        ctx.data["_options"] = [{"value": o.value, "label": o.label} for o in options]
+        ctx.data["_options"] = [
+            {"value": o.value, "label": o.label, "meaning": o.meaning, "risky": o.risky}
+            for o in options
+        ]
         choices = [Choice(o.label, f"s:{state.prompt_seq}:{i}") for i, o in enumerate(options)]
-        ctx.reply(await step.prompt_text(ctx), choices)
+        prompt = await step.prompt_text(ctx)
+        ctx.data["_prompt"] = prompt.strip().splitlines()[-1][:200] if prompt.strip() else ""
+        ctx.reply(prompt, choices)
         # A fresh copy: JSON columns only notice a change when given a new object.
         state.data = copy.deepcopy(ctx.data)
         state.updated_at = ctx.now
@@ -287,34 +384,6 @@ class FlowRunner:
         elif insp.persistent:
             await ctx.session.delete(state)
             await ctx.session.flush()
-
-
-def safe_file_name(name: str, mime: str) -> str:
-    """A name that is only a name: no folders, no control characters, at most 120 long."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".") or "file"
-    if "." not in base and "/" in mime:
-        base += "." + mime.split("/", 1)[1].split(";", 1)[0].split("+", 1)[0][:10]
-    if len(base) > 120:
-        stem, dot, ext = base.rpartition(".")
-        base = stem[: 119 - len(ext)] + dot + ext if dot and len(ext) <= 10 else base[:120]
-    return base
-
-
-async def store_upload(ctx: Ctx, file: InboundFile) -> dict[str, Any]:
-    """Keep a file a person sent, in the transaction of the step it answers, marked as
-    theirs (so /dataku exports it and /hapusdata deletes it)."""
-    name = safe_file_name(file.name, file.mime)
-    stored = StoredFile(
-        name=name,
-        mime=(file.mime or "application/octet-stream")[:80],
-        data=file.data,
-        created_at=ctx.now,
-        uploaded_by_person_id=ctx.person.id,
-    )
-    ctx.session.add(stored)
-    await ctx.session.flush()
-    return {"file_id": stored.id, "name": name, "mime": stored.mime}
 
 
 async def clear(ctx: Ctx) -> bool:

@@ -1,9 +1,12 @@
-"""From an Inbound to the right command, conversation step or button, in one transaction.
+"""The front door: every inbound message, from every channel, through one pipeline.
 
-The router is the one place that checks onboarding and roles, ends a conversation when a
-new command comes, expires idle conversations, and turns a typed number or label into the
-button it names. The replies are written to the outbox in the same transaction as the
-state change, so either both happen or neither does.
+In order, in one transaction: an update seen before is dropped (`inbound_seen`); the person
+is found or created (a WhatsApp number an admin imported finds its person); a person who
+writes is reachable again and the messages held for them (WhatsApp's window) go out; the
+opt-out words (STOP, BERHENTI, MULAI) are answered; then the message is understood: a
+command, a button, a step of the conversation in progress, or typed text matched against
+the questions still open (kkgbot/engine/answers.py). The replies are written to the outbox
+in the same transaction as the state change, so either both happen or neither does.
 """
 
 from __future__ import annotations
@@ -18,13 +21,17 @@ from kkgbot import i18n, logs
 from kkgbot.clock import Clock
 from kkgbot.db.models import Conversation, InboundSeen
 from kkgbot.db.upsert import insert_new
+from kkgbot.delivery import questions
 from kkgbot.delivery.held import requeue_held
 from kkgbot.delivery.reachability import mark_reachable
+from kkgbot.engine.answers import Answers
+from kkgbot.engine.command_words import suggestion
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx, Links
-from kkgbot.engine.flow import FlowRunner, Option, clear, match_option
-from kkgbot.messages import FILE_TOO_LARGE, Inbound
+from kkgbot.engine.flow import FlowRunner, clear
+from kkgbot.messages import FILE_TOO_LARGE, Action, Choice, Inbound
 from kkgbot.people import identities as people
+from kkgbot.people import optout
 from kkgbot.people.permissions import PERMISSIONS, allowed
 from kkgbot.settings import Settings
 
@@ -62,6 +69,8 @@ class Router:
         self.links = links or Links()
         self.on_enqueued = on_enqueued or (lambda: None)
         self.runner = FlowRunner(registry.flows)
+        self.answers = Answers(registry, self.runner, self.run_command, self.run_action)
+        registry.action("cmd", self._suggested)
 
     async def handle(self, inbound: Inbound) -> None:
         """Process one inbound event; a bug is logged and the person gets an apology."""
@@ -91,7 +100,9 @@ class Router:
             if person.unreachable_at is not None:  # they wrote again: reachable again
                 await mark_reachable(session, person.id)
                 await session.refresh(person)
-            await requeue_held(session, person.id, inbound.channel, now)
+            word = optout.keyword(inbound.text) if inbound.data is None else None
+            if word != "stop":
+                await requeue_held(session, person.id, inbound.channel, now)
             if inbound.username and person.consent_at is not None:
                 person.telegram_username = inbound.username[:64]
             ctx = Ctx(
@@ -104,7 +115,10 @@ class Router:
                 links=self.links,
                 inbound=inbound,
             )
-            await self._route(ctx, inbound)
+            if word is not None:
+                ctx.say(optout.apply(person, word, now))
+            else:
+                await self._route(ctx, inbound)
             await ctx.flush_replies()
 
     async def _first_time(self, session: AsyncSession, inbound: Inbound, now) -> bool:
@@ -123,23 +137,16 @@ class Router:
             ctx.say("common.too_long", max=self.settings.max_input_chars)
             return
         if text and text.startswith("/"):
-            await self._command(ctx, text)
+            await self.run_command(ctx, text, typed=True)
             return
         state = await self._live_state(ctx)
         if inbound.data is not None:
             await self._button(ctx, state, inbound.data)
             return
-        if state is not None:
-            await self.runner.answer(ctx, state, text=text, data=None)
+        if ctx.person.onboarded_at is None and state is None:
+            ctx.say("onboarding.start_first")
             return
-        options = [Option(c["data"], c["label"]) for c in ctx.person.last_choices or []]
-        picked = match_option(text or "", options)
-        if picked is not None and str(picked.value).startswith("a:"):
-            await self._action(ctx, picked.value)
-            return
-        if await self._typed(ctx, text or "", [str(o.value) for o in options]):
-            return
-        ctx.say("common.not_understood" if ctx.person.onboarded_at else "onboarding.start_first")
+        await self.answers.typed(ctx, text or "", state)
 
     async def _file(self, ctx: Ctx, inbound: Inbound) -> bool:
         """A file goes to a step that takes one; True when it was answered here. Elsewhere a
@@ -168,10 +175,19 @@ class Router:
             return None
         return state
 
-    async def _command(self, ctx: Ctx, text: str) -> None:
+    async def run_command(self, ctx: Ctx, text: str, typed: bool = False) -> None:
+        """`/word args`; a word nobody knows gets "did you mean /jadwal?" when one is close."""
         word, args = split_command(text)
         command = self.registry.by_word.get(word)
         if command is None:
+            guess = suggestion(word, self.registry, await ctx.role_names(), ctx.lang)
+            if guess is not None and typed:
+                shown = f"/{self._word(ctx, guess)}"
+                ctx.reply(
+                    ctx.t("common.did_you_mean", command=shown),
+                    [Choice.act(shown, "cmd", guess.name)],
+                )
+                return
             ctx.say("common.unknown_command", command=f"/{word}"[:40])
             return
         if command.needs_onboarding and ctx.person.onboarded_at is None:
@@ -190,6 +206,13 @@ class Router:
         elif command.run is not None:
             await command.run(ctx, args)
 
+    async def _suggested(self, ctx: Ctx, args: list[str]) -> None:
+        """The "did you mean" button: the command it names, as if typed."""
+        if args and args[0] in self.registry.commands:
+            await self.run_command(ctx, f"/{args[0]}")
+        else:
+            ctx.say("common.stale_button")
+
     async def _button(self, ctx: Ctx, state: Conversation | None, data: str) -> None:
         if data.startswith("s:"):
             if state is None:
@@ -197,24 +220,21 @@ class Router:
                 return
             await self.runner.answer(ctx, state, text=None, data=data)
         elif data.startswith("a:"):
-            await self._action(ctx, data)
+            await self.run_action(ctx, data)
         else:
             ctx.say("common.stale_button")
 
-    async def _action(self, ctx: Ctx, data: str) -> None:
-        _, _, rest = data.partition(":")
-        name, *args = rest.split(":")
-        handler = self.registry.actions.get(name)
-        if handler is None or (ctx.person.onboarded_at is None):
+    async def run_action(self, ctx: Ctx, data: str) -> None:
+        action = Action.parse(data)
+        handler = self.registry.actions.get(action.name) if action else None
+        if action is None or handler is None or ctx.person.onboarded_at is None:
             ctx.say("common.stale_button")
             return
-        await handler(ctx, args)
-
-    async def _typed(self, ctx: Ctx, text: str, data: list[str]) -> bool:
-        if not data or not data[0].startswith("a:") or ctx.person.onboarded_at is None:
-            return False
-        handler = self.registry.typed.get(data[0].split(":")[1])
-        return handler is not None and await handler(ctx, text, data)
+        await handler(ctx, list(action.args))
+        answered = Action(self.registry.answers_to.get(action.name, action.name), action.args)
+        await questions.mark_answered(
+            ctx.session, ctx.person.id, questions.question_key(answered), ctx.now
+        )
 
     @staticmethod
     def _word(ctx: Ctx, command: Command) -> str:

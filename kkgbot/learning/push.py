@@ -58,18 +58,18 @@ def lesson_text(lang: str, lesson: Lesson, note: str | None = None) -> str:
 
 def question_choices(lesson: Lesson) -> list[Choice]:
     return [
-        Choice(option.text[:MAX_BUTTON], f"a:lq:{lesson.id}:{n}")
+        Choice.act(option.text[:MAX_BUTTON], "lq", lesson.id, n)
         for n, option in enumerate(lesson.options)
     ]
 
 
 def show_choice(lang: str, lesson: Lesson) -> Choice:
     label = i18n.t(lang, "learning.show_button", position=lesson.position, title=lesson.title)
-    return Choice(label[:MAX_BUTTON], f"a:lshow:{lesson.id}")
+    return Choice.act(label[:MAX_BUTTON], "lshow", lesson.id)
 
 
 def next_choice(lang: str) -> Choice:
-    return Choice(i18n.t(lang, "learning.next_button"), "a:lnext")
+    return Choice.act(i18n.t(lang, "learning.next_button"), "lnext")
 
 
 @dataclass(frozen=True)

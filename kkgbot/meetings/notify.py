@@ -105,8 +105,8 @@ def answer_label(answer: str | None, lang: str) -> str:
 def rsvp_choices(meeting_id: int, lang: str) -> list[Choice]:
     """Standalone buttons (`a:rsvp:<id>:<answer>`), so an old announcement still works."""
     return [
-        Choice(i18n.t(lang, f"meetings.button_{a}"), f"a:rsvp:{meeting_id}:{a}")
-        for a in RSVP_ANSWERS
+        Choice.act(i18n.t(lang, f"meetings.button_{a}"), "rsvp", meeting_id, a, meaning=a)
+        for a in RSVP_ANSWERS  # the answers are the meanings: yes, no, maybe
     ]
 
 
@@ -352,7 +352,7 @@ async def send_checkin_code(
             ),
             now=now,
             choices=lambda lang: [
-                Choice(i18n.t(lang, "meetings.button_roster"), f"a:mroster:{meeting.id}")
+                Choice.act(i18n.t(lang, "meetings.button_roster"), "mroster", meeting.id)
             ],
             quiet_exempt=True,
         )
@@ -375,8 +375,8 @@ async def send_wrapup(session: AsyncSession, meeting: Meeting, kkg: Kkg, *, now:
             key=idempotency_key("meeting-ended", ("meeting", meeting.id), ("person", person.id)),
             now=now,
             choices=lambda lang: [
-                Choice(i18n.t(lang, "meetings.button_notes"), f"a:mnotes:{meeting.id}"),
-                Choice(i18n.t(lang, "meetings.button_roster"), f"a:mroster:{meeting.id}"),
+                Choice.act(i18n.t(lang, "meetings.button_notes"), "mnotes", meeting.id),
+                Choice.act(i18n.t(lang, "meetings.button_roster"), "mroster", meeting.id),
             ],
         )
     return sent

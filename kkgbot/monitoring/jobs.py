@@ -107,7 +107,7 @@ async def invite_to_standards(session: AsyncSession, kkg: Kkg, slot: datetime, n
                 ("term", standards.term_of(slot, kkg.timezone)),
             ),  # fmt: skip
             now=now,
-            choices=lambda lang: [Choice(i18n.t(lang, "monitoring.sa_start"), f"a:sas:{kkg.id}")],
+            choices=lambda lang: [Choice.act(i18n.t(lang, "monitoring.sa_start"), "sas", kkg.id)],
         )
     return sent
 

@@ -26,7 +26,7 @@ from kkgbot.delivery.keys import idempotency_key
 from kkgbot.meetings.models import Attendance, Meeting
 from kkgbot.meetings.notify import short_when
 from kkgbot.meetings.service import ends_at
-from kkgbot.messages import Choice
+from kkgbot.messages import NO, YES, Choice
 from kkgbot.monitoring.models import Reflection
 from kkgbot.people import messaging, roles
 from kkgbot.people.messaging import Recipient, after_quiet_hours
@@ -71,14 +71,15 @@ def tried_question(meeting: Meeting, kkg: Kkg, lang: str, *, head: str | None = 
 
 def tried_choices(meeting_id: int, lang: str) -> list[Choice]:
     return [
-        Choice(i18n.t(lang, "monitoring.rf_yes"), f"a:rf:{meeting_id}:t:1"),
-        Choice(i18n.t(lang, "monitoring.rf_not_yet"), f"a:rf:{meeting_id}:t:0"),
+        Choice.act(i18n.t(lang, "monitoring.rf_yes"), "rf", meeting_id, "t", "1", meaning=YES),
+        Choice.act(i18n.t(lang, "monitoring.rf_not_yet"), "rf", meeting_id, "t", "0", meaning=NO),
     ]
 
 
 def students_choices(meeting_id: int, lang: str) -> list[Choice]:
     return [
-        Choice(i18n.t(lang, f"monitoring.rf_scale.{n}"), f"a:rf:{meeting_id}:s:{n}") for n in SCALE
+        Choice.act(i18n.t(lang, f"monitoring.rf_scale.{n}"), "rf", meeting_id, "s", n)
+        for n in SCALE
     ]
 
 

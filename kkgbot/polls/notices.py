@@ -28,7 +28,7 @@ from kkgbot.people import messaging
 from kkgbot.people.permissions import KOORDINATOR, PENGAWAS
 from kkgbot.polls.models import Poll, PollBallot, PollOption
 from kkgbot.polls.results import compute, member_count, results_chart, results_text
-from kkgbot.polls.service import BallotState, ballot_state, options_of
+from kkgbot.polls.service import BallotState, ballot_state, count_unsent, options_of
 from kkgbot.polls.topics import topic_title
 
 REMIND_BEFORE = timedelta(hours=24)
@@ -72,13 +72,15 @@ def ballot_choices(
     lang: str, poll: Poll, options: list[PollOption], state: BallotState
 ) -> list[Choice]:
     choices = [
-        Choice(
+        Choice.act(
             ("✅ " if o.position in state.selected else "") + option_title(o, lang),
-            f"a:pt:{poll.id}:{o.position}",
+            "pt",
+            poll.id,
+            o.position,
         )
         for o in options
     ]
-    choices.append(Choice(i18n.t(lang, "polls.submit_button"), f"a:ps:{poll.id}"))
+    choices.append(Choice.act(i18n.t(lang, "polls.submit_button"), "ps", poll.id))
     return choices
 
 
@@ -200,6 +202,7 @@ async def close(session: AsyncSession, poll: Poll, now: datetime) -> int:
     kkg = await session.get(Kkg, poll.kkg_id)
     assert kkg is not None
     poll.members_at_close = await member_count(session, poll.kkg_id)
+    await count_unsent(session, poll, now)
     poll.closed_at = now
     results = await compute(session, poll)
     charts: dict[str, int] = {}

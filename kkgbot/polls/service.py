@@ -318,6 +318,31 @@ async def submit(
     return chosen, True
 
 
+async def count_unsent(session: AsyncSession, poll: Poll, now: datetime) -> int:
+    """At the close, a ballot with choices selected but never sent counts as sent: a vote a
+    teacher made is never lost for want of pressing "Kirim". A ballot already sent keeps
+    what was sent. Returns how many ballots were counted this way."""
+    options = {o.position: o for o in await options_of(session, poll.id)}
+    drafts = await session.scalars(
+        select(PollBallot).where(
+            PollBallot.poll_id == poll.id,
+            PollBallot.submitted_at.is_(None),
+            PollBallot.draft.is_not(None),
+        )
+    )
+    counted = 0
+    for ballot in drafts:
+        chosen = [options[p] for p in ballot.draft or [] if p in options][: poll.max_choices]
+        if not chosen:
+            continue
+        for option in chosen:
+            session.add(PollVote(ballot_id=ballot.id, option_id=option.id))
+        ballot.draft, ballot.submitted_at, ballot.updated_at = None, now, now
+        counted += 1
+    await session.flush()
+    return counted
+
+
 async def kkg_of(session: AsyncSession, poll: Poll) -> Kkg:
     kkg = await session.get(Kkg, poll.kkg_id)
     assert kkg is not None

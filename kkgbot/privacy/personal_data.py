@@ -29,6 +29,7 @@ from kkgbot.db.models import (
     AuditEntry,
     Conversation,
     Identity,
+    OpenQuestion,
     OutboxMessage,
     Person,
     Role,
@@ -155,12 +156,12 @@ async def erase_person(session: AsyncSession, person_id: int, now: datetime) -> 
     )
     await session.execute(delete(Identity).where(Identity.person_id == person_id))
     await session.execute(delete(Conversation).where(Conversation.person_id == person_id))
+    await session.execute(delete(OpenQuestion).where(OpenQuestion.person_id == person_id))
     await session.execute(delete(Role).where(Role.person_id == person_id))
     await session.execute(delete(OutboxMessage).where(OutboxMessage.person_id == person_id))
     for field in ("name", "school", "phone", "telegram_username", "consent_at", "consent_version"):
         setattr(person, field, None)
     person.onboarded_at = None
-    person.last_choices = None
     person.erased_at = now
     await session.flush()
     if needles:

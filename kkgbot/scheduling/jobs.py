@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kkgbot.clock import Clock
 from kkgbot.db.models import Conversation, InboundSeen, OutboxMessage
-from kkgbot.delivery import outbox
+from kkgbot.delivery import outbox, questions
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ def housekeeping_jobs(settings: Settings) -> list[Job]:
         await session.execute(
             delete(InboundSeen).where(InboundSeen.seen_at < now - timedelta(days=7))
         )
+        await questions.forget_old(session, now)
 
     return [Job("conversation_expiry", next_expiry, expire)]
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 03:08:57.551987
+Create Date: 2026-12-03 12:32:19.747387
 """
 
 from alembic import op
@@ -65,7 +65,6 @@ def upgrade() -> None:
     sa.Column('unreachable_reason', sa.String(length=200), nullable=True),
     sa.Column('opted_out_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('erased_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_choices', sa.JSON(), nullable=True),
     sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_people_district_id_districts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_people')),
@@ -104,7 +103,7 @@ def upgrade() -> None:
     op.create_table('conversations',
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=40), nullable=False),
-    sa.Column('step', sa.Integer(), nullable=False),
+    sa.Column('step', sa.String(length=40), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('prompt_seq', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
@@ -248,6 +247,22 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_monitoring_slots_kkg_id_kkgs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('kkg_id', name=op.f('pk_monitoring_slots'))
     )
+    op.create_table('open_questions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('prompt', sa.String(length=200), nullable=False),
+    sa.Column('choices', sa.JSON(), nullable=False),
+    sa.Column('asked_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('is_reply', sa.Boolean(), nullable=False),
+    sa.Column('answered_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_open_questions_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_open_questions')),
+    sa.UniqueConstraint('person_id', 'key', name='uq_open_questions_person_key')
+    )
+    with op.batch_alter_table('open_questions', schema=None) as batch_op:
+        batch_op.create_index('ix_open_questions_person_asked', ['person_id', 'asked_at'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=True),
@@ -615,6 +630,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbox_batch_id'))
 
     op.drop_table('outbox')
+    with op.batch_alter_table('open_questions', schema=None) as batch_op:
+        batch_op.drop_index('ix_open_questions_person_asked')
+
+    op.drop_table('open_questions')
     op.drop_table('monitoring_slots')
     with op.batch_alter_table('module_completions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_module_completions_kkg_id'))

@@ -1,0 +1,227 @@
+"""Which question a typed reply answers, when a person may have several open at once.
+
+The rule (also in the README): a reply goes to the question it fits; if it fits several,
+to the most recent one it fits (questions not answered yet before those already answered);
+a step of the conversation in progress that takes free text fits anything, in its turn of
+recency. When two questions it fits came within two minutes of each other, the bot asks
+which one with a short numbered list. What fits nothing is, in this order: a command word
+without the slash (`bantuan`), a message for a person (offered to the koordinator), or
+neither, and then the pending question is shown again instead of "not understood".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from kkgbot.db.models import Conversation, OpenQuestion
+from kkgbot.delivery import questions
+from kkgbot.engine.command_words import command_word
+from kkgbot.engine.commands import Registry
+from kkgbot.engine.context import Ctx
+from kkgbot.engine.flow import FlowRunner
+from kkgbot.messages import Action, Choice
+from kkgbot.numbers import small_number
+from kkgbot.understanding.reading import Offered, Reading, read
+from kkgbot.understanding.text import Words, looks_like_words, tokens_of
+
+CLOSE = timedelta(minutes=2)  # questions that came this close together: ask which is meant
+MAX_LABEL = 60
+
+
+@dataclass
+class Candidate:
+    asked_at: datetime
+    answered: bool
+    reading: Reading | None
+    question: OpenQuestion | None = None  # None: the step of the conversation in progress
+    free: bool = False  # a step that takes any text
+
+    @property
+    def order(self) -> tuple:
+        """Unanswered first, then the most recent; at the same moment, what answered the
+        person's own message before what the bot sent on its own."""
+        reply = self.question is None or self.question.is_reply
+        ident = self.question.id if self.question is not None else 1 << 62
+        return (self.answered, -self.asked_at.timestamp(), not reply, -ident)
+
+    @property
+    def fits(self) -> bool:
+        return self.reading is not None or self.free
+
+
+class Answers:
+    def __init__(
+        self,
+        registry: Registry,
+        runner: FlowRunner,
+        run_command: Callable[[Ctx, str], Awaitable[None]],
+        run_action: Callable[[Ctx, str], Awaitable[None]],
+    ) -> None:
+        self.registry = registry
+        self.runner = runner
+        self.run_command = run_command
+        self.run_action = run_action
+        registry.action("ans", self._chosen_question)
+
+    async def typed(self, ctx: Ctx, text: str, state: Conversation | None) -> None:
+        for hook in self.registry.text_hooks:
+            if await hook(ctx, text):
+                return
+        roles = await ctx.role_names()
+        command = command_word(text, self.registry, roles)
+        ws = tokens_of(text)
+        candidates = await self._candidates(ctx, ws, state)
+        step = next((c for c in candidates if c.question is None), None)
+        if command is not None and command.name == "batal" and not (step and step.reading):
+            await self.run_command(ctx, "/batal")  # a way out of anything
+            return
+        fitting = sorted((c for c in candidates if c.fits), key=lambda c: c.order)
+        if fitting:
+            best = fitting[0]
+            rivals = [c for c in fitting[1:] if self._rivals(best, c)]
+            if rivals:
+                await self._ask_which(ctx, [best, *rivals])
+                return
+            await self._apply(ctx, best, text, state)
+            return
+        if command is not None:
+            await self.run_command(ctx, f"/{command.name}")
+            return
+        if step is not None:  # a step that wants a choice explains itself and asks again
+            await self.runner.answer(ctx, state, text=text, data=None)
+            return
+        pending = next((c.question for c in candidates if c.question and not c.answered), None)
+        forward = self.registry.unanswered
+        if self._is_message(ws) and forward is not None and await forward(ctx, text, pending):
+            return
+        await self._reshow(ctx, pending)
+
+    @staticmethod
+    def _rivals(best: Candidate, other: Candidate) -> bool:
+        """Two questions the bot sent on its own, both unanswered, that came together: the
+        person cannot be expected to know which came last."""
+        both = (best.question, other.question)
+        if None in both or any(q.is_reply for q in both) or best.answered or other.answered:
+            return False
+        return other.reading is not None and best.asked_at - other.asked_at <= CLOSE
+
+    async def _candidates(self, ctx: Ctx, ws: Words, state: Conversation | None) -> list[Candidate]:
+        out: list[Candidate] = []
+        if state is not None:
+            options = state.data.get("_options", [])
+            offered = [Offered(o["label"], o.get("meaning")) for o in options]
+            free = self._step_takes_text(state)
+            reading = read(ws, offered) if offered else None
+            out.append(Candidate(state.updated_at, False, reading, None, free))
+        for question in await questions.open_for(ctx.session, ctx.person.id, ctx.now):
+            name = self._action_name(question)
+            offered = [
+                Offered(c.get("label", ""), c.get("meaning")) for c in question.choices or []
+            ]
+            reading = read(ws, offered, many=name in self.registry.many)
+            answered = question.answered_at is not None
+            out.append(Candidate(question.asked_at, answered, reading, question))
+        return out
+
+    def _step_takes_text(self, state: Conversation) -> bool:
+        found = self.runner.current(state)
+        if found is None:
+            return False
+        flow, index = found
+        step = flow.steps[index]
+        return step.free_text or step.options is None or bool(step.keep_text)
+
+    @staticmethod
+    def _action_name(question: OpenQuestion) -> str:
+        return question.key.split(":", 1)[0]
+
+    @staticmethod
+    def _is_message(ws: Words) -> bool:
+        return looks_like_words(ws.tokens)
+
+    async def _apply(
+        self, ctx: Ctx, found: Candidate, text: str, state: Conversation | None
+    ) -> None:
+        if found.question is None:
+            await self.runner.answer(ctx, state, text=text, data=None)
+            return
+        await self.answer_question(ctx, found.question, found.reading, text)
+        if state is not None and state.data.get("_prompt"):
+            ctx.say("common.still_waiting", prompt=state.data["_prompt"][:120])
+
+    async def answer_question(
+        self, ctx: Ctx, question: OpenQuestion, reading: Reading, text: str
+    ) -> None:
+        choices = [Choice.from_stored(c) for c in question.choices or []]
+        if reading.ambiguous:
+            named = [choices[i] for i in reading.picks]
+            ctx.reply(
+                ctx.t("common.which_one", choices=" / ".join(c.label for c in named)),
+                [Choice(c.label[:MAX_LABEL], c.data) for c in named],
+                prompt=question.prompt,
+            )
+            return
+        handler = self.registry.answer_handlers.get(self._action_name(question))
+        ctx.typed_text, ctx.typed_rest = text, reading.rest
+        try:
+            if handler is not None:
+                await handler(ctx, question, reading, text)
+                await questions.mark_answered(ctx.session, ctx.person.id, question.key, ctx.now)
+            else:
+                await self.run_action(ctx, choices[reading.picks[0]].data)
+        finally:
+            ctx.typed_text, ctx.typed_rest = None, ""
+
+    async def _ask_which(self, ctx: Ctx, found: list[Candidate]) -> None:
+        """Two questions fit and came together: a numbered list, each button carrying the
+        reading for that question (`a:ans:<question>:<picks>`)."""
+        choices = []
+        for c in found:
+            picks = "-".join(str(i) for i in c.reading.picks)
+            label = c.question.prompt[:MAX_LABEL]
+            choices.append(Choice.act(label, "ans", c.question.id, picks))
+        ctx.reply(ctx.t("common.which_question"), choices)
+
+    async def _chosen_question(self, ctx: Ctx, args: list[str]) -> None:
+        question_id = small_number(args[0]) if args else None
+        question = await ctx.session.get(OpenQuestion, question_id) if question_id else None
+        picks = [small_number(p) for p in args[1].split("-")] if len(args) > 1 else []
+        if question is None or question.person_id != ctx.person.id or None in picks:
+            ctx.say("common.stale_button")
+            return
+        if not picks or max(picks) >= len(question.choices or []):
+            ctx.say("common.stale_button")
+            return
+        reading = Reading(tuple(picks), "number")
+        await self.answer_question(ctx, question, reading, "")
+
+    async def _reshow(self, ctx: Ctx, pending: OpenQuestion | None) -> None:
+        """Fits nothing and is no message: the question waiting for an answer, again."""
+        if pending is None:
+            ctx.say("common.not_understood")
+            return
+        choices = [Choice.from_stored(c) for c in pending.choices or []]
+        ctx.reply(
+            ctx.t("common.not_understood_pending", prompt=pending.prompt, hint=_hint(ctx, choices)),
+            choices,
+            prompt=pending.prompt,
+        )
+
+
+def _hint(ctx: Ctx, choices: list[Choice]) -> str:
+    """How to answer, from the choices themselves: yes/no words, or the numbers with short
+    labels ("1 Sangat kurang, 2 Kurang, ..."), or just the range."""
+    if any(c.meaning for c in choices):
+        return ctx.t("common.hint_yes_no")
+    if len(choices) <= 6 and all(len(c.label) <= 25 for c in choices):
+        listed = ", ".join(f"{n} {c.label}" for n, c in enumerate(choices, start=1))
+        return ctx.t("common.hint_listed", choices=listed)
+    return ctx.t("common.hint_range", last=len(choices))
+
+
+def action_of(question: OpenQuestion, pick: int) -> Action | None:
+    """The action a choice of a stored question runs."""
+    choices = question.choices or []
+    return Action.parse(choices[pick].get("data")) if 0 <= pick < len(choices) else None

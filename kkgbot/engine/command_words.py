@@ -1,0 +1,45 @@
+"""Commands as people type them: `bantuan` without the slash, `/jadwl` with a typo.
+
+A message that is only a command word runs the command, but only when nothing open would
+take the word as an answer (the router asks the open questions first). A mistyped command
+gets "Maksud Anda /jadwal?", suggesting only commands the person's roles allow.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+
+from kkgbot.engine.commands import Command, Registry
+from kkgbot.people.permissions import allowed
+from kkgbot.understanding.text import tokens_of
+from kkgbot.understanding.words import words
+
+CLOSE_ENOUGH = 75  # rapidfuzz ratio: "jadwl" -> "jadwal", "rapt" -> "rapat", "bantun" -> "bantuan"
+
+
+def command_word(text: str, registry: Registry, roles: set[str]) -> Command | None:
+    """The command a message names with its word alone (`bantuan`, `Rapat bu`), if the
+    person may use it; None for anything else."""
+    fillers = words().fillers
+    content = [t for t in tokens_of(text).tokens if (t,) not in fillers]
+    if len(content) != 1:
+        return None
+    command = registry.by_word.get(content[0])
+    if command is None or not allowed(command.action, roles):
+        return None
+    return command
+
+
+def suggestion(word: str, registry: Registry, roles: set[str], lang: str) -> Command | None:
+    """The allowed command whose word is closest to a mistyped one, if close enough."""
+    if not word or len(word) > 30:
+        return None
+    choices = {
+        w: c
+        for w, c in registry.by_word.items()
+        if allowed(c.action, roles) and (c.needs_onboarding is False or roles)
+    }
+    if not choices:
+        return None
+    found = process.extractOne(word, list(choices), scorer=fuzz.ratio, score_cutoff=CLOSE_ENOUGH)
+    return choices[found[0]] if found else None

@@ -1,0 +1,126 @@
+"""A typed message as words: case, punctuation, stretched letters and emoji set aside.
+
+Teachers write on small phones: `IYAAA BU 🙏`, `tdk bs,anak sakit`, `no.3`. Reading starts
+by turning that into a list of plain words (`["iya", "bu"]`, `["tdk", "bs", "anak",
+"sakit"]`, `["no", "3"]`), keeping the emoji that answer (👍 ✅ ❌) as words of their own and
+noting whether the message asks something.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from kkgbot.understanding.words import Phrase, words
+
+# Skin tones, the emoji presentation selector and the joiner change nothing of the meaning.
+_MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f\u200d]")
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
+_VOWELS = set("aeiou")
+_MAX_DIGITS = 9
+
+
+@dataclass(frozen=True)
+class Words:
+    tokens: tuple[str, ...]
+    asks: bool  # a question mark, or a question word such as "kapan", "jam berapa"
+    raw: str  # the text as typed, without emoji modifiers
+    spans: tuple[tuple[int, int], ...] = ()  # where each token stands in `raw`
+
+    def after(self, index: int) -> str:
+        """The typed text from token `index` on, as the person wrote it (a reason)."""
+        if index >= len(self.spans):
+            return ""
+        return self.raw[self.spans[index][0] :].strip(" ,.;:-!")
+
+
+def _emoji_words() -> set[str]:
+    found = set()
+    for phrases in words().meanings.values():
+        found |= {p[0] for p in phrases if len(p) == 1 and not p[0].isascii()}
+    return found
+
+
+def tokens_of(text: str) -> Words:
+    emoji = _emoji_words()
+    raw = unicodedata.normalize("NFC", _MODIFIERS.sub("", text or ""))
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    current: list[str] = []
+    begin = 0
+
+    def flush(end: int) -> None:
+        if current:
+            out.append(_STRETCHED.sub(r"\1", "".join(current)))
+            spans.append((begin, end))
+            current.clear()
+
+    for i, original in enumerate(raw):
+        if original in "'’`":
+            continue  # "can't" -> "cant", "jum'at" -> "jumat"
+        ch = original.casefold()
+        if (ch.isascii() and ch.isalnum()) or (ch.isalpha() and not ch.isascii()):
+            if current and current[-1].isdigit() != ch.isdigit():
+                flush(i)  # "3dan4", "no3": digits and letters are separate words
+            if not current:
+                begin = i
+            current.append(ch)
+            continue
+        flush(i)
+        if original in emoji or ch == "&":
+            out.append(original)
+            spans.append((i, i + 1))
+    flush(len(raw))
+    asks = "?" in raw or starts_with_any(out, words().question_words, anywhere=True)
+    return Words(tuple(out), asks, raw, tuple(spans))
+
+
+def starts_with_any(tokens: list[str] | tuple[str, ...], phrases: set[Phrase], *, anywhere=False):
+    """Whether a phrase stands at the start (or anywhere) of the tokens."""
+    positions = range(len(tokens)) if anywhere else range(min(1, len(tokens)))
+    for i in positions:
+        for phrase in phrases:
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                return True
+    return False
+
+
+def is_number(token: str) -> bool:
+    return token.isascii() and token.isdigit() and len(token) <= _MAX_DIGITS
+
+
+def looks_like_words(tokens: tuple[str, ...]) -> bool:
+    """False for keyboard mashing and laughter (`asdfgh`, `wkwkwk`, `jkl`): the letters of
+    Indonesian and its neighbours come in syllables, so long runs of consonants or a long
+    word without a vowel are not a message. Known words always count."""
+    known = {p[0] for group in words().meanings.values() for p in group}
+    known |= {p[0] for p in words().fillers} | {p[0] for p in words().numbers}
+    real = 0
+    for token in tokens:
+        if not token.isalpha():
+            continue
+        if token in known:
+            real += 1
+            continue
+        if len(token) <= 2:
+            continue
+        vowels = sum(ch in _VOWELS for ch in token)
+        run = longest_consonant_run(token)
+        if vowels == 0 or run >= 4 or _repeats_a_pair(token):
+            continue
+        real += 1
+    return real > 0
+
+
+def longest_consonant_run(token: str) -> int:
+    best = run = 0
+    for ch in token:
+        run = 0 if ch in _VOWELS or not ch.isalpha() else run + 1
+        best = max(best, run)
+    return best
+
+
+def _repeats_a_pair(token: str) -> bool:
+    """`wkwkwk`, `hahaha`, `hehehe`: laughter, not words."""
+    return len(token) >= 4 and len(set(token[i : i + 2] for i in range(0, len(token) - 1, 2))) == 1

@@ -1,0 +1,67 @@
+"""The word lists the reader uses, from the locale catalogues (`config/locales/*/answers.yaml`).
+
+Every language's list is merged: a teacher who chose English still types "iya", and one who
+reads Indonesian may answer in Javanese. Phrases are kept as tuples of words so that "belum
+tahu" (maybe) is found before "belum" (no).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kkgbot import i18n
+
+Phrase = tuple[str, ...]
+
+
+def _phrases(items: list | None) -> set[Phrase]:
+    return {tuple(str(item).split()) for item in items or [] if str(item).strip()}
+
+
+@dataclass(frozen=True)
+class Words:
+    meanings: dict[str, set[Phrase]]  # yes / no / maybe -> phrases
+    not_negations: set[Phrase]
+    fillers: set[Phrase]
+    connectors: set[Phrase]
+    alternatives: set[Phrase]  # "atau": "1 atau 2" names two and asks
+    numbers: dict[Phrase, int]
+    question_words: set[Phrase]
+
+    @property
+    def longest(self) -> int:
+        every = [p for group in self.meanings.values() for p in group]
+        every += [*self.not_negations, *self.fillers, *self.question_words]
+        return max(len(p) for p in every)
+
+
+def _get(lang: str, key: str) -> list:
+    try:
+        value = i18n.catalogue(lang).get(key)
+    except FileNotFoundError:  # pragma: no cover - a language without the file
+        return []
+    return list(value or [])
+
+
+@lru_cache
+def words() -> Words:
+    meanings: dict[str, set[Phrase]] = {"yes": set(), "no": set(), "maybe": set()}
+    not_negations: set[Phrase] = set()
+    fillers: set[Phrase] = set()
+    connectors: set[Phrase] = set()
+    alternatives: set[Phrase] = set()
+    numbers: dict[Phrase, int] = {}
+    questions: set[Phrase] = set()
+    for lang in i18n.LANGUAGES:
+        for meaning, phrases in meanings.items():
+            phrases |= _phrases(_get(lang, f"answers.answers.{meaning}"))
+        not_negations |= _phrases(_get(lang, "answers.not_negations"))
+        fillers |= _phrases(_get(lang, "answers.fillers"))
+        connectors |= _phrases(_get(lang, "answers.number_words.connectors"))
+        alternatives |= _phrases(_get(lang, "answers.number_words.or"))
+        questions |= _phrases(_get(lang, "answers.question_words"))
+        for value in range(1, 11):
+            for phrase in _phrases(_get(lang, f"answers.number_words.values.{value}")):
+                numbers[phrase] = value
+    return Words(meanings, not_negations, fillers, connectors, alternatives, numbers, questions)
