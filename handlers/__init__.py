@@ -9,6 +9,7 @@ def register_all(registry: Registry) -> Registry:
         broadcasts,
         digest,
         exports,
+        inbox,
         learning,
         meetings,
         monitoring,
@@ -27,6 +28,7 @@ def register_all(registry: Registry) -> Registry:
         broadcasts,
         digest,
         exports,
+        inbox,
     ):
         package.register(registry)
     return registry

@@ -4,6 +4,7 @@ models with the migrations): importing the feature models modules registers thei
 from kkgbot.broadcasts import models as broadcast_models
 from kkgbot.db.models import Base
 from kkgbot.digest import models as digest_models
+from kkgbot.inbox import models as inbox_models
 from kkgbot.learning import models as learning_models
 from kkgbot.meetings import models as meeting_models
 from kkgbot.monitoring import models as monitoring_models
@@ -12,6 +13,7 @@ from kkgbot.polls import models as poll_models
 FEATURE_MODELS = (
     broadcast_models,
     digest_models,
+    inbox_models,
     learning_models,
     meeting_models,
     monitoring_models,

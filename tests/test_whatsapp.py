@@ -303,16 +303,3 @@ async def test_two_way_choices_as_quick_replies_when_a_content_sid_is_set(settin
         assert (variables["2"], variables["3"]) == ("Setuju", "Tidak setuju")
         pressed = await bot.texts(AYU, "", extra={"ButtonText": "Setuju", "ButtonPayload": "x"})
         assert pressed[0].startswith("Siapa nama lengkap")
-
-
-def test_template_kind_from_the_key():
-    from kkgbot.channels.whatsapp import template_kind
-
-    assert template_kind("reminder:meeting-4:person-2:24h") == "reminder"
-    assert template_kind("meeting-new:meeting-4:person-2") == "reminder"
-    assert template_kind("reflection:meeting-4:person-2") == "poll"
-    assert template_kind("pulse:kkg-1:person-2:202612") == "poll"
-    assert template_kind("lesson-nudge:kkg-1:person-2:lesson-3") == "lesson"
-    assert template_kind("digest:person-2:20261207") == "digest"
-    assert template_kind("broadcast:batch-9:person-2") == "broadcast"
-    assert template_kind("export:1") == "default"

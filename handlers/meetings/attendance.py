@@ -19,6 +19,7 @@ from kkgbot.meetings.rsvp import RosterRow
 from kkgbot.meetings.service import MeetingError, local
 from kkgbot.messages import Choice
 from kkgbot.numbers import small_number
+from kkgbot.understanding.codes import looks_like_code
 
 
 async def parse_code(ctx: Ctx, text: str) -> dict:
@@ -46,6 +47,36 @@ class CheckinFlow(Flow):
         done = ctx.data["done"]
         key = "meetings.checkin_already" if done["already"] else "meetings.checkin_saved"
         ctx.say(key, title=done["title"], at=done["at"], jp=done["jp"])
+
+
+CHECKIN_WORDS = {"hadir", "hdr", "checkin", "check", "absen", "presensi", "kode", "kodenya", "code"}
+
+
+async def typed_code(ctx: Ctx, text: str) -> bool:
+    """`hadir 376DBN`, `absen 376-dbn`, or the code alone while a check-in window is open:
+    a check-in, with the same answers as /hadir. `hadir` alone is left to the RSVP."""
+    words = text.strip().split(maxsplit=1)
+    head = words[0].casefold().strip(":.,!") if words else ""
+    if head in CHECKIN_WORDS and len(words) == 2 and looks_like_code(words[1]):
+        code = words[1]
+    elif looks_like_code(text) and await meetings_rsvp.has_open_window(
+        ctx.session, ctx.person.id, ctx.now
+    ):
+        code = text
+    else:
+        return False
+    if ctx.person.onboarded_at is None:
+        return False
+    try:
+        done = await parse_code(ctx, code)
+    except Invalid as bad:
+        ctx.say(bad.key, **bad.params)
+        return True
+    except EndConversation:
+        return True
+    key = "meetings.checkin_already" if done["already"] else "meetings.checkin_saved"
+    ctx.say(key, title=done["title"], at=done["at"], jp=done["jp"])
+    return True
 
 
 def _names(rows: list[RosterRow], ctx: Ctx, with_reason: bool = False) -> str:
@@ -152,6 +183,8 @@ async def set_mark(ctx: Ctx, args: list[str]) -> None:
 
 def register(registry: Registry) -> None:
     registry.command(Command("hadir", "checkin", "meetings.checkin", flow=CheckinFlow(), order=32))
+    registry.text_hook(typed_code)
+    registry.glued("hadir", "checkin")  # /hadir376DBN
     registry.action("mroster", show_roster)
     registry.action("mmark", show_marking)
     registry.action("mset", set_mark)

@@ -24,6 +24,7 @@ from kkgbot.messages import Choice
 from kkgbot.numbers import small_number
 from kkgbot.people.identities import clean_text
 from kkgbot.polls import workplan
+from kkgbot.understanding.reasons import has_reason, reason_kind
 
 REASONS = ("izin", "sakit", "tugas")
 
@@ -200,7 +201,7 @@ def parse_reason(ctx: Ctx, value: str) -> dict:
         raise Invalid("meetings.reason_too_long", max=200)
     if sum(1 for ch in text if ch.isalpha()) < 2:
         raise Invalid("meetings.reason_invalid")
-    return {"reason": "lain", "text": text}
+    return {"reason": reason_kind(text), "text": text}  # "lagi demam" is Sakit, kept as typed
 
 
 class DeclineReasonFlow(Flow):
@@ -261,8 +262,15 @@ def register(registry: Registry) -> None:
         else:
             ctx.say("meetings.rsvp_changed", old=answer_label(previous, ctx.lang), answer=label,
                     title=meeting.title, when=when)  # fmt: skip
-        if answer == RSVP_NO:
-            await runner.start(ctx, decline, str(meeting.id))
+        if answer != RSVP_NO:
+            return
+        typed = clean_text(ctx.typed_rest or "")[:200]
+        if typed and has_reason(typed):  # "tidak bisa, anak saya sakit": nothing more to ask
+            kind = reason_kind(typed)
+            await meetings_rsvp.set_reason(ctx.session, meeting.id, ctx.person.id, kind, typed)
+            ctx.say("meetings.reason_saved", reason=typed)
+            return
+        await runner.start(ctx, decline, str(meeting.id))
 
     registry.command(Command("rapat", "meetings", "meetings.list", run=show_list, order=31))
     registry.action("rsvp", rsvp)

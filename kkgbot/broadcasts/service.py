@@ -22,6 +22,7 @@ from kkgbot.db import audit
 from kkgbot.db.models import District, Kkg, Person, Role, StoredFile
 from kkgbot.delivery.keys import idempotency_key
 from kkgbot.delivery.summary import DeliverySummary, summarise
+from kkgbot.messages import MessageKind
 from kkgbot.people import messaging
 from kkgbot.people.messaging import Recipient
 from kkgbot.people.permissions import ADMIN, KKG_MEMBER_ROLES, KOORDINATOR, PENGAWAS
@@ -179,6 +180,7 @@ async def queue(session: AsyncSession, row: Broadcast, now: datetime) -> int:
             batch_id=row.batch_id,
             file_id=row.file_id if file_name else None,
             file_name=file_name,
+            about=MessageKind.BROADCAST,
         )
     row.queued_at = now
     row.recipients = len(people)
@@ -230,7 +232,8 @@ async def _summarise_done(session: AsyncSession, now: datetime, *, dry: bool) ->
             lambda lang, row=row, summary=summary: summary_text(lang, row, summary),
             key=idempotency_key("broadcast-summary", ("b", row.id)),
             now=now,
-            quiet_exempt=True,  # the answer to the sender's own action
+            quiet_exempt=True,  # the answer to the sender's own action,
+            about=MessageKind.BROADCAST,
         )
     return found
 

@@ -32,6 +32,7 @@ class Outgoing:
     file_data: bytes | None = None
     kind: str = "reply"
     edit_of: str | None = None  # the channel's id of an earlier message to redraw in place
+    about: str = "reply"  # what the message is (kkgbot.messages.MessageKind)
 
 
 @dataclass

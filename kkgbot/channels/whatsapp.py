@@ -126,22 +126,9 @@ def numbered(text: str, choices: list[Choice]) -> str:
     return text.rstrip() + "\n\n" + "\n".join(lines)
 
 
-KIND_WORDS = (  # the first word of an idempotency key -> which template announces it
-    ("reminder", ("reminder", "meeting", "series", "checkin")),
-    ("poll", ("poll", "pulse", "reflection")),
-    ("lesson", ("lesson", "learn")),
-    ("digest", ("digest",)),
-    ("broadcast", ("broadcast",)),
-)
-
-
-def template_kind(key: str) -> str:
-    """The kind of a bot-initiated message (which template announces it), from its key."""
-    head = key.split(":", 1)[0].lower()
-    for kind, words in KIND_WORDS:
-        if any(head.startswith(word) for word in words):
-            return kind
-    return "default"
+# The kinds of message with a template of their own (TWILIO_TEMPLATE_<KIND>); others use
+# the default template. The kind comes with the message (kkgbot.messages.MessageKind).
+TEMPLATE_KINDS = ("reminder", "poll", "lesson", "digest", "broadcast")
 
 
 def classify(exc: TwilioRestException) -> SendResult:
@@ -333,7 +320,7 @@ class WhatsAppChannel:
 
     async def _send_template(self, message: Outgoing, ctx: RowContext) -> SendResult:
         """Outside the window: the template for this kind of message, then HELD."""
-        kind = template_kind(ctx.key)
+        kind = message.about if message.about in TEMPLATE_KINDS else "default"
         sid = self.template_sid(kind)
         if not sid:
             log.warning("no template for %s messages: outbox_id=%s held", kind, message.outbox_id)

@@ -28,12 +28,13 @@ from kkgbot.channels.base import RETRY, RETRY_AFTER, Channel, Outgoing, SendResu
 from kkgbot.clock import Clock
 from kkgbot.db.models import StoredFile
 from kkgbot.delivery import store
+from kkgbot.delivery.outbox import ABOUT, REPLY
 from kkgbot.delivery.pacer import Lane
 from kkgbot.delivery.ratelimit import ChannelLimits, limits_for
 from kkgbot.delivery.reachability import mark_unreachable  # noqa: F401 (re-exported)
 from kkgbot.delivery.store import Claimed, Outcome
 from kkgbot.logs import RedactSecrets
-from kkgbot.messages import Choice
+from kkgbot.messages import Choice, MessageKind
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,8 @@ class Dispatcher:
             choices=[Choice(c["label"], c["data"]) for c in payload.get("choices", [])],
             kind=row.kind,
             edit_of=payload.get("edit_of"),
+            about=payload.get(ABOUT)
+            or (MessageKind.REPLY if row.kind == REPLY else MessageKind.NOTICE),
         )
         if payload.get("file_id") is not None:
             async with self.sessionmaker() as session:

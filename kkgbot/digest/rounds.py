@@ -23,6 +23,7 @@ from kkgbot.digest.figures import digest_figures
 from kkgbot.digest.kkg_figures import KkgFigures
 from kkgbot.digest.period import period_for
 from kkgbot.digest.render import Digest, digest_chart, digest_text, digest_xlsx
+from kkgbot.messages import MessageKind
 from kkgbot.people import messaging
 from kkgbot.people.messaging import Recipient
 from kkgbot.people.permissions import ADMIN, PENGAWAS
@@ -173,5 +174,6 @@ async def deliver(
             file_id=file_id,
             file_name=name,
             batch_id=f"digest-{slot_key(slot)}",
+            about=MessageKind.DIGEST,
         )
     return True

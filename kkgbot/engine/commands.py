@@ -45,6 +45,7 @@ class Registry:
         self.answer_handlers: dict[str, AnswerHandler] = {}
         self.many: set[str] = set()  # questions that take several choices (a ballot)
         self.text_hooks: list[TextHook] = []
+        self.glued_words: tuple[str, ...] = ()  # commands typed stuck to their argument
         self.unanswered: Unanswered | None = None
         self.flows: dict[str, Flow] = {}
 
@@ -75,6 +76,10 @@ class Registry:
         self.answer_handlers[name] = handler
         if many:
             self.many.add(name)
+
+    def glued(self, *words: str) -> None:
+        """`/hadir376DBN`: these command words may come stuck to their argument."""
+        self.glued_words += words
 
     def text_hook(self, hook: TextHook) -> None:
         self.text_hooks.append(hook)

@@ -179,6 +179,9 @@ class Router:
         """`/word args`; a word nobody knows gets "did you mean /jadwal?" when one is close."""
         word, args = split_command(text)
         command = self.registry.by_word.get(word)
+        glued = next((w for w in self.registry.glued_words if word.startswith(w)), None)
+        if command is None and glued is not None and len(word) > len(glued):
+            command, args = self.registry.by_word[glued], f"{word[len(glued) :]} {args}".strip()
         if command is None:
             guess = suggestion(word, self.registry, await ctx.role_names(), ctx.lang)
             if guess is not None and typed:

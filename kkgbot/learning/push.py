@@ -23,7 +23,7 @@ from kkgbot.learning import learners as lessons
 from kkgbot.learning.content import Lesson
 from kkgbot.learning.library import library
 from kkgbot.learning.models import SOURCE_DEMAND, SOURCE_SCHEDULE
-from kkgbot.messages import Choice
+from kkgbot.messages import Choice, MessageKind
 from kkgbot.people import messaging
 
 log = logging.getLogger(__name__)
@@ -141,6 +141,7 @@ async def _push_one(session, kkg: Kkg, recipient: messaging.Recipient, modules, 
         ),
         now=now,
         choices=lambda lang: question_choices(lesson),
+        about=MessageKind.LESSON,
     )
     return 1
 
@@ -162,4 +163,5 @@ async def _nudge(session, kkg: Kkg, recipient: messaging.Recipient, waiting, now
         ),
         now=now,
         choices=lambda lang: [show_choice(lang, x) for x in pending],
+        about=MessageKind.LESSON,
     )

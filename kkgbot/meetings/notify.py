@@ -30,7 +30,7 @@ from kkgbot.meetings.models import RSVP_ANSWERS, RSVP_NO, Meeting, MeetingSeries
 from kkgbot.meetings.recurrence import MONTHLY_KIND, Rule
 from kkgbot.meetings.rsvp import answers_of, present_count
 from kkgbot.meetings.service import checkin_closes, ends_at, local
-from kkgbot.messages import Choice
+from kkgbot.messages import Choice, MessageKind
 from kkgbot.people import messaging, roles
 from kkgbot.people.messaging import Recipient, Render
 
@@ -165,6 +165,7 @@ async def _tell_members(
             file_id=file_id,
             file_name=ics_name(meeting),
             quiet_exempt=meeting.starts_at - now < URGENT,
+            about=MessageKind.REMINDER,
         )
     return sent
 
@@ -285,6 +286,7 @@ async def notify_series_cancelled(
                 "series-cancelled", ("series", series.id), ("person", person.person_id)
             ),
             now=now,
+            about=MessageKind.REMINDER,
         )
     return sent
 
@@ -325,6 +327,7 @@ async def send_reminders(
             choices=lambda lang: rsvp_choices(meeting.id, lang),
             quiet_exempt=True,
             extra={EXPIRES_AT: meeting.starts_at.isoformat()},
+            about=MessageKind.REMINDER,
         )
     return sent
 
@@ -355,6 +358,7 @@ async def send_checkin_code(
                 Choice.act(i18n.t(lang, "meetings.button_roster"), "mroster", meeting.id)
             ],
             quiet_exempt=True,
+            about=MessageKind.REMINDER,
         )
     return sent
 
@@ -378,5 +382,6 @@ async def send_wrapup(session: AsyncSession, meeting: Meeting, kkg: Kkg, *, now:
                 Choice.act(i18n.t(lang, "meetings.button_notes"), "mnotes", meeting.id),
                 Choice.act(i18n.t(lang, "meetings.button_roster"), "mroster", meeting.id),
             ],
+            about=MessageKind.REMINDER,
         )
     return sent

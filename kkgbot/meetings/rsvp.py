@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from kkgbot.meetings.models import CHECKIN_CODE, CHECKIN_ROSTER, RSVP_NO, Attend
 from kkgbot.meetings.service import CHECKIN_OPENS, MeetingError, checkin_closes, ends_at
 from kkgbot.people.kkgs import normalise_code
 from kkgbot.people.permissions import KKG_MEMBER_ROLES
+from kkgbot.understanding.codes import canonical
 
 
 async def member_ids(session: AsyncSession, kkg_id: int) -> list[int]:
@@ -131,6 +132,22 @@ def window_open(meeting: Meeting, now: datetime) -> bool:
     return meeting.starts_at - CHECKIN_OPENS <= now <= checkin_closes(meeting)
 
 
+async def has_open_window(session: AsyncSession, person_id: int, now: datetime) -> bool:
+    """Whether a meeting of the person's KKGs takes check-ins now (a code typed alone is
+    then a check-in)."""
+    kkg_ids = select(Role.kkg_id).where(
+        Role.person_id == person_id, Role.role.in_(KKG_MEMBER_ROLES)
+    )
+    soon = await session.scalars(
+        select(Meeting).where(
+            Meeting.kkg_id.in_(kkg_ids),
+            Meeting.cancelled_at.is_(None),
+            Meeting.starts_at.between(now - CODES_LOOK_BACK, now + CHECKIN_OPENS),
+        )
+    )
+    return any(window_open(m, now) for m in soon)
+
+
 @dataclass(frozen=True)
 class CheckIn:
     meeting: Meeting
@@ -138,25 +155,31 @@ class CheckIn:
     at: datetime
 
 
+CODES_LOOK_BACK = timedelta(days=60)  # a code read out at a meeting, typed late
+CODES_LOOK_AHEAD = timedelta(days=7)
+
+
 async def check_in(session: AsyncSession, person_id: int, code: str, now: datetime) -> CheckIn:
-    """`/hadir KODE`: the code of a meeting of one of the person's KKGs, within its window."""
+    """`/hadir KODE`: the code of a meeting of one of the person's KKGs, within its window.
+    The code is compared through look-alikes (`376D8N` is `376DBN`), among the person's
+    meetings of the last weeks and the next days."""
     code = normalise_code(code)
     if len(code) != 6:
         raise MeetingError("meetings.code_shape")
     kkg_ids = select(Role.kkg_id).where(
         Role.person_id == person_id, Role.role.in_(KKG_MEMBER_ROLES)
     )
-    candidates = list(
-        await session.scalars(
-            select(Meeting)
-            .where(
-                Meeting.checkin_code == code,
-                Meeting.kkg_id.in_(kkg_ids),
-                Meeting.cancelled_at.is_(None),
-            )
-            .order_by(Meeting.starts_at.desc())
+    nearby = await session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.kkg_id.in_(kkg_ids),
+            Meeting.cancelled_at.is_(None),
+            Meeting.starts_at.between(now - CODES_LOOK_BACK, now + CODES_LOOK_AHEAD),
         )
+        .order_by(Meeting.starts_at.desc())
     )
+    wanted = canonical(code)
+    candidates = [m for m in nearby if canonical(m.checkin_code) == wanted]
     if not candidates:
         raise MeetingError("meetings.code_wrong", code=code)
     meeting = next((m for m in candidates if window_open(m, now)), candidates[0])

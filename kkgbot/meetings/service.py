@@ -22,9 +22,9 @@ from kkgbot.db import audit
 from kkgbot.db.models import Kkg, Person, Role, StoredFile
 from kkgbot.meetings.models import Attendance, Meeting
 from kkgbot.people.identities import clean_text
-from kkgbot.people.kkgs import CODE_ALPHABET
 from kkgbot.people.permissions import KKG_MEMBER_ROLES
 from kkgbot.settings import Settings
+from kkgbot.understanding.codes import CLEAR_ALPHABET
 
 DEFAULT_MINUTES = 120
 JP_MINUTES = 45  # one jam pelajaran in teachers' professional development
@@ -133,9 +133,18 @@ def code_key_for(settings: Settings) -> bytes:
 
 
 def checkin_code(meeting_id: int, key: bytes) -> str:
-    """Six capitals and digits without 0/O/1/I, e.g. K7M2QX; the same for a meeting's life."""
+    """Six capitals and digits without look-alikes (no 0/O, 1/I/L, 8/B, 5/S, 2/Z), e.g.
+    K7M4QX; the same for a meeting's life."""
     digest = hmac.new(key, f"checkin:meeting-{meeting_id}".encode(), hashlib.sha256).digest()
-    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:6])
+    code = [CLEAR_ALPHABET[b % len(CLEAR_ALPHABET)] for b in digest[:6]]
+    # at least one digit and one letter, so a code typed alone is told from a word
+    digits = [ch for ch in CLEAR_ALPHABET if ch.isdigit()]
+    letters = [ch for ch in CLEAR_ALPHABET if ch.isalpha()]
+    if not any(ch.isdigit() for ch in code):
+        code[digest[6] % 6] = digits[digest[7] % len(digits)]
+    if not any(ch.isalpha() for ch in code):
+        code[digest[8] % 6] = letters[digest[9] % len(letters)]
+    return "".join(code)
 
 
 async def find_member_by_name(session: AsyncSession, kkg_id: int, text: str) -> Person | None:

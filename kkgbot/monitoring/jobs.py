@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kkgbot import i18n
 from kkgbot.db.models import Kkg
 from kkgbot.delivery.keys import idempotency_key, slot_key
-from kkgbot.messages import Choice
+from kkgbot.messages import Choice, MessageKind
 from kkgbot.monitoring import pulse, reflections, standards
 from kkgbot.monitoring.models import MonitoringSlots
 from kkgbot.people import messaging, roles
@@ -108,6 +108,7 @@ async def invite_to_standards(session: AsyncSession, kkg: Kkg, slot: datetime, n
             ),  # fmt: skip
             now=now,
             choices=lambda lang: [Choice.act(i18n.t(lang, "monitoring.sa_start"), "sas", kkg.id)],
+            about=MessageKind.NOTICE,
         )
     return sent
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kkgbot import i18n
 from kkgbot.db.models import Kkg, Person
 from kkgbot.delivery.keys import idempotency_key
-from kkgbot.messages import Choice
+from kkgbot.messages import Choice, MessageKind
 from kkgbot.monitoring.models import PulseAnswer
 from kkgbot.people import messaging
 from kkgbot.people.messaging import after_quiet_hours
@@ -79,6 +79,7 @@ async def ask(session: AsyncSession, kkg: Kkg, slot: datetime, now: datetime) ->
             key=idempotency_key("pulse", ("kkg", kkg.id), ("person", pid), month.isoformat()),
             now=now,
             choices=lambda lang, rid=row.id: choices(rid, lang),
+            about=MessageKind.POLL,
         )
     return sent
 

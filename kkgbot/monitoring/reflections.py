@@ -26,7 +26,7 @@ from kkgbot.delivery.keys import idempotency_key
 from kkgbot.meetings.models import Attendance, Meeting
 from kkgbot.meetings.notify import short_when
 from kkgbot.meetings.service import ends_at
-from kkgbot.messages import NO, YES, Choice
+from kkgbot.messages import NO, YES, Choice, MessageKind
 from kkgbot.monitoring.models import Reflection
 from kkgbot.people import messaging, roles
 from kkgbot.people.messaging import Recipient, after_quiet_hours
@@ -162,6 +162,7 @@ async def _ask_one(session, meeting: Meeting, kkg: Kkg, person_id: int, due, now
         now=now,
         at=when,
         choices=lambda lang: tried_choices(meeting.id, lang),
+        about=MessageKind.POLL,
     )
     return 1
 
@@ -211,6 +212,7 @@ async def remind_due(session: AsyncSession, now: datetime) -> int:
             ),  # fmt: skip
             now=now,
             choices=lambda lang, r=row: next_choices(r, lang),
+            about=MessageKind.POLL,
         )
     return sent
 
@@ -342,6 +344,7 @@ async def send_support_list(session: AsyncSession, kkg: Kkg, slot: datetime, now
                 ("slot", slot.strftime("%Y%m%d")),
             ),  # fmt: skip
             now=now,
+            about=MessageKind.POLL,
         )
     for *_, row in rows:
         row.support_listed_at = now

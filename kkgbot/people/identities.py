@@ -90,6 +90,9 @@ async def by_identity(session: AsyncSession, channel: str, address: str) -> Pers
     )
 
 
+PHONE_CHANNEL = "whatsapp"  # addresses that are phone numbers (+62...)
+
+
 async def get_or_create(
     session: AsyncSession, channel: str, address: str, now: datetime, language: str
 ) -> tuple[Person, Identity]:
@@ -100,6 +103,12 @@ async def get_or_create(
         person = await session.get(Person, identity.person_id)
         assert person is not None
         return person, identity
+    imported = await _imported(session, channel, address)
+    if imported is not None:  # an admin imported this number: its first message finds them
+        identity = Identity(person_id=imported.id, channel=channel, address=address, created_at=now)
+        session.add(identity)
+        await session.flush()
+        return imported, identity
     person = Person(language=language, created_at=now)
     session.add(person)
     await session.flush()
@@ -107,6 +116,13 @@ async def get_or_create(
     session.add(identity)
     await session.flush()
     return person, identity
+
+
+async def _imported(session: AsyncSession, channel: str, address: str) -> Person | None:
+    """The person whose phone number is this WhatsApp address, with no identity there yet."""
+    if channel != PHONE_CHANNEL:
+        return None
+    return await session.scalar(select(Person).where(Person.phone == address))
 
 
 async def phone_taken(session: AsyncSession, phone: str, person_id: int) -> bool:

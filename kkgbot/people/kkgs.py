@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kkgbot.db import audit
 from kkgbot.db.models import District, Kkg
 from kkgbot.numbers import small_number
+from kkgbot.understanding.codes import CLEAR_ALPHABET, plain
 
-# No 0/O or 1/I: codes are read aloud at meetings and typed on small phones.
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# Invite codes are read aloud and typed on small phones: CLEAR_ALPHABET has no look-alikes.
 ZONE_ALIASES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 
 
@@ -47,12 +47,12 @@ def resolve_zone(value: str) -> str:
 
 
 def normalise_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())[:16]
+    return plain(code)
 
 
 async def new_invite_code(session: AsyncSession, length: int = 6) -> str:
     while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+        code = "".join(secrets.choice(CLEAR_ALPHABET) for _ in range(length))
         if not await session.scalar(select(Kkg.id).where(Kkg.invite_code == code)):
             return code
 

@@ -115,9 +115,11 @@ async def send(
     kind: str = BULK,
     batch_id: str | None = None,
     extra: dict[str, Any] | None = None,
+    about: str | None = None,
 ) -> bool:
     """Queue one message; False when it was queued before (same key), nobody can be reached,
-    or the person stopped non-essential messages (STOP) and this one is not exempt."""
+    or the person stopped non-essential messages (STOP) and this one is not exempt.
+    `about` says what the message is (MessageKind), for the channel."""
     if not quiet_exempt and kind == BULK and await opted_out(session, recipient.person_id):
         return False  # they sent STOP / BERHENTI: only essential messages go
     identity = await primary_identity(session, recipient.person_id)
@@ -142,6 +144,7 @@ async def send(
             not_before=when,
             batch_id=batch_id,
             extra=extra or {},
+            about=about,
         ),
         now,
     )

@@ -23,7 +23,7 @@ from kkgbot import i18n
 from kkgbot.dateparse import describe_local
 from kkgbot.db.models import Kkg, OutboxMessage
 from kkgbot.delivery.keys import idempotency_key
-from kkgbot.messages import Choice
+from kkgbot.messages import Choice, MessageKind
 from kkgbot.people import messaging
 from kkgbot.people.permissions import KOORDINATOR, PENGAWAS
 from kkgbot.polls.models import Poll, PollBallot, PollOption
@@ -140,6 +140,7 @@ async def _send_ballot(
         now=now,
         choices=lambda lang: ballot_choices(lang, poll, options, state),
         extra={"slot": slot(poll.id)},
+        about=MessageKind.POLL,
     )
 
 
@@ -228,5 +229,6 @@ async def close(session: AsyncSession, poll: Poll, now: datetime) -> int:
             now=now,
             file_id=file_id,
             file_name=f"hasil-survei-{poll.id}.png" if file_id else None,
+            about=MessageKind.POLL,
         )
     return sent

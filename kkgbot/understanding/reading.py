@@ -320,6 +320,11 @@ def _without_fillers(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def content_words(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The words that say something: no greetings, honorifics, thanks or fillers."""
+    return _without_fillers(tokens)
+
+
 def _has_content(tokens: tuple[str, ...]) -> bool:
     return any(t.isalpha() and len(t) > 2 for t in tokens)
 

@@ -12,22 +12,14 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from twilio.request_validator import RequestValidator
 
-from kkgbot import i18n
 from kkgbot.channels.whatsapp import CHANNEL, WINDOW_CLOSED, MalformedWebhook, to_inbound
-from kkgbot.db.models import Identity, InboundSeen, OutboxMessage, Person
-from kkgbot.db.upsert import insert_new
+from kkgbot.db.models import OutboxMessage
 from kkgbot.delivery import outbox
-from kkgbot.delivery.held import requeue_held
-from kkgbot.delivery.keys import idempotency_key
-from kkgbot.delivery.reachability import mark_reachable, mark_unreachable
-from kkgbot.messages import Inbound
-from kkgbot.people import identities as people
-from kkgbot.people import optout
+from kkgbot.delivery.reachability import mark_unreachable
 
 log = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -77,67 +69,13 @@ async def whatsapp_inbound(request: Request) -> Response:
         log.warning("malformed WhatsApp webhook: %s", exc)
         return _text(400, "malformed")
     web.metrics.inbound.labels(CHANNEL).inc()
-    now = web.clock.now()
-    word = optout.keyword(inbound.text) if inbound.text else None
     try:
-        await link_imported(web.sessionmaker, inbound.address, now)
-        if word is not None:
-            await handle_keyword(web, inbound, word, now)
-        else:
-            if web.fetch_media is not None:
-                inbound = await web.fetch_media(form, inbound)  # before routing, as Telegram
-            await web.on_inbound(inbound)  # the router: it never raises, it apologises
+        if web.fetch_media is not None:
+            inbound = await web.fetch_media(form, inbound)  # a complete Inbound, as Telegram
+        await web.on_inbound(inbound)  # the front door: it never raises, it apologises
     except Exception:
         log.exception("WhatsApp inbound %s could not be handled", inbound.external_id)
     return Response(EMPTY_TWIML, media_type="text/xml")
-
-
-async def link_imported(sessionmaker, address: str, now: datetime) -> None:
-    """First contact from a number an admin imported: that person gets the identity."""
-    async with sessionmaker() as session:
-        known = await session.scalar(
-            select(Identity.id).where(Identity.channel == CHANNEL, Identity.address == address)
-        )
-        if known is not None:
-            return
-        person_id = await session.scalar(select(Person.id).where(Person.phone == address))
-        if person_id is None:
-            return
-        session.add(Identity(person_id=person_id, channel=CHANNEL, address=address, created_at=now))
-        try:
-            await session.commit()
-        except IntegrityError:  # the same person's first two messages, at once
-            await session.rollback()
-
-
-async def handle_keyword(web, inbound: Inbound, word: str, now: datetime) -> None:
-    """STOP / BERHENTI / MULAI, handled once per MessageSid, answered in the person's language."""
-    async with web.sessionmaker() as session, session.begin():
-        seen = dict(channel=CHANNEL, external_id=inbound.external_id, seen_at=now)
-        if not await insert_new(session, InboundSeen, seen):
-            return
-        person, identity = await people.get_or_create(
-            session, CHANNEL, inbound.address, now, web.settings.language
-        )
-        identity.last_inbound_at = now
-        if person.unreachable_at is not None:  # they wrote: reachable again
-            await mark_reachable(session, person.id)
-            await session.refresh(person)
-        key = optout.apply(person, word, now)
-        if word == "start":
-            await requeue_held(session, person.id, CHANNEL, now)
-        await outbox.enqueue(
-            session,
-            outbox.Draft(
-                channel=CHANNEL,
-                address=inbound.address,
-                person_id=person.id,
-                text=i18n.t(person.language, key),
-                key=idempotency_key("optout", CHANNEL, inbound.external_id),
-            ),
-            now,
-        )
-    web.on_enqueued()
 
 
 async def whatsapp_status(request: Request) -> Response:

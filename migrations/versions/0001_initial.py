@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 12:32:19.747387
+Create Date: 2026-12-03 12:51:09.035472
 """
 
 from alembic import op
@@ -220,6 +220,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('meeting_series', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_series_kkg_id'), ['kkg_id'], unique=False)
+
+    op.create_table('member_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answered_by_person_id', sa.Integer(), nullable=True),
+    sa.Column('answer_text', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['answered_by_person_id'], ['people.id'], name=op.f('fk_member_messages_answered_by_person_id_people'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_member_messages_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_member_messages_person_id_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_member_messages'))
+    )
+    with op.batch_alter_table('member_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_member_messages_kkg_open', ['kkg_id', 'answered_at'], unique=False)
+        batch_op.create_index('ix_member_messages_person', ['person_id', 'created_at'], unique=False)
 
     op.create_table('module_completions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -640,6 +658,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_module_completions_completed_at'))
 
     op.drop_table('module_completions')
+    with op.batch_alter_table('member_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_member_messages_person')
+        batch_op.drop_index('ix_member_messages_kkg_open')
+
+    op.drop_table('member_messages')
     with op.batch_alter_table('meeting_series', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_series_kkg_id'))
 
