@@ -64,3 +64,16 @@ def all_forms(key: str) -> set[str]:
         except MissingText:
             continue
     return forms
+
+
+def word_list(key: str) -> tuple[str, ...]:
+    """A list of words under `key` in every language, merged (the words people may type for
+    a choice, in whichever language they write)."""
+    out: list[str] = []
+    for lang in LANGUAGES:
+        value = catalogue(lang).get(key)
+        if isinstance(value, list):
+            out += [str(item) for item in value if str(item) not in out]
+        elif value is not None and str(value) not in out:
+            out.append(str(value))
+    return tuple(out)

@@ -78,12 +78,21 @@ class Choice:
     data: str
     meaning: str | None = None
     risky: bool = False
+    # other words that name this choice (its label in the other language, the words people
+    # use for it: "sudah" for "Ya, sudah mencoba"), from the locale catalogues
+    words: tuple[str, ...] = ()
 
     @classmethod
     def act(
-        cls, label: str, name: str, *args: object, meaning: str | None = None, risky: bool = False
+        cls,
+        label: str,
+        name: str,
+        *args: object,
+        meaning: str | None = None,
+        risky: bool = False,
+        words: tuple[str, ...] | list[str] = (),
     ) -> Choice:
-        return cls(label, Action.of(name, *args).data, meaning, risky)
+        return cls(label, Action.of(name, *args).data, meaning, risky, tuple(words))
 
     def stored(self) -> dict[str, Any]:
         out: dict[str, Any] = {"label": self.label, "data": self.data}
@@ -91,6 +100,8 @@ class Choice:
             out["meaning"] = self.meaning
         if self.risky:
             out["risky"] = True
+        if self.words:
+            out["words"] = list(self.words)
         return out
 
     @classmethod
@@ -100,6 +111,7 @@ class Choice:
             str(item.get("data", "")),
             item.get("meaning"),
             bool(item.get("risky", False)),
+            tuple(item.get("words") or ()),
         )
 
 

@@ -6,15 +6,28 @@ import asyncio
 import contextlib
 import io
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 from kkgbot.app import App
 from kkgbot.channels.telegram import TelegramChannel
-from kkgbot.clock import SystemClock
 from kkgbot.serve import command_menu
 from kkgbot.settings import Settings
 from tests.fakes.telegram_api import FakeTelegramServer
 
 TOKEN = "123456:TEST-token"
+
+
+class DaytimeClock:
+    """Real time, moving as it does, but starting on a school day at 10.00 WITA: a test that
+    runs at night must not see its broadcast wait for the end of the quiet hours."""
+
+    START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 10.00 WITA
+
+    def __init__(self) -> None:
+        self._offset = self.START - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
 
 
 @contextlib.asynccontextmanager
@@ -28,7 +41,7 @@ async def telegram_bot(
     (the delivery tests check that limit itself).
     """
     settings = settings.model_copy(update={"telegram_rate_per_chat": 50.0})
-    app = App(settings, SystemClock())
+    app = App(settings, DaytimeClock())
     if seed:
         await app.seed_demo()
     channel = TelegramChannel(

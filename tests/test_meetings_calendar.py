@@ -116,7 +116,7 @@ async def test_export_is_a_daftar_hadir_spreadsheet(console_app):
     )  # fmt: skip
     assert by_name["Lalu Ahmad Zaini"][3:5] == (
         "Tidak hadir",
-        "Lainnya: Ada rapat dinas di kecamatan",
+        "Tugas lain: Ada rapat dinas di kecamatan",  # the typed reason read as other duty
     )
     assert by_name["Baiq Nurul Hidayati"][3] == "Belum menjawab"
     assert len(by_name) == 9

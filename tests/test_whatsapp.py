@@ -12,6 +12,7 @@ from twilio.base.exceptions import TwilioRestException
 from kkgbot.channels.base import INVALID, RETRY, RETRY_AFTER, UNREACHABLE, split_text
 from kkgbot.channels.whatsapp import TEXT_LIMIT, classify
 from kkgbot.db.models import Identity, OutboxMessage, Person
+from kkgbot.messages import MessageKind
 from kkgbot.people import messaging
 from tests.whatsapp_helpers import whatsapp_bot
 
@@ -43,11 +44,14 @@ async def rows(bot) -> list[OutboxMessage]:
         return list(await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
-async def bulk(bot, number: str, text: str, key: str) -> None:
+async def bulk(bot, number: str, text: str, key: str, about: str = MessageKind.BROADCAST) -> None:
+    """A message the bot starts, saying what it is (the template follows from that)."""
     async with bot.app.sessionmaker() as s, s.begin():
         pid = await person_id(bot, number)
         recipient = messaging.Recipient(pid, "id", "Asia/Makassar")
-        await messaging.send(s, recipient, lambda lang: text, key=key, now=bot.app.clock.now())
+        await messaging.send(
+            s, recipient, lambda lang: text, key=key, now=bot.app.clock.now(), about=about
+        )
     await bot.app.dispatcher.drain()
 
 
@@ -196,7 +200,7 @@ async def test_without_a_template_the_message_waits_for_the_person(settings):
         await onboard(bot, AYU)
         bot.app.clock.advance(timedelta(hours=30))
         before = len(bot.srv.sent_to(AYU))
-        await bulk(bot, AYU, "Materi baru tersedia.", "lesson:7:ayu")
+        await bulk(bot, AYU, "Materi baru tersedia.", "lesson:7:ayu", about=MessageKind.LESSON)
         assert len(bot.srv.sent_to(AYU)) == before  # nothing could be sent
         assert (await rows(bot))[-1].status == "held"
         assert "Materi baru tersedia." in await bot.texts(AYU, "halo")

@@ -43,7 +43,8 @@ async def _pick_kkg(ctx: Ctx, value: object) -> int:
 
 async def _ask(ctx: Ctx) -> str:
     kkg = await chosen_kkg(ctx)
-    text = ctx.t("inbox.offer", kkg=kkg.name, text=ctx.data["text"][:SHOWN])
+    to = await inbox.addressed_to(ctx.session, kkg.id, ctx.person.id)
+    text = ctx.t(f"inbox.offer_to_{to}", kkg=kkg.name, text=ctx.data["text"][:SHOWN])
     if ctx.data.get("pending"):
         text += "\n\n" + ctx.t("inbox.offer_pending", prompt=ctx.data["pending"])
     return text

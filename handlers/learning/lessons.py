@@ -12,6 +12,7 @@ import dataclasses
 from datetime import timedelta
 
 from handlers.common import chosen_kkg, kkg_step
+from kkgbot import i18n
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import Flow, Invalid, Option, Step, confirm_step
@@ -26,21 +27,14 @@ from kkgbot.numbers import small_number
 from kkgbot.people.permissions import allowed
 
 NEXT, PAUSE, RESUME, SCHEDULE, FIGURES = "next", "pause", "resume", "schedule", "figures"
-WORDS = {
-    "berikutnya": NEXT,
-    "selanjutnya": NEXT,
-    "next": NEXT,
-    "jeda": PAUSE,
-    "pause": PAUSE,
-    "berhenti": PAUSE,
-    "lanjutkan": RESUME,
-    "mulai": RESUME,
-    "resume": RESUME,
-    "jadwal": SCHEDULE,
-    "schedule": SCHEDULE,
-    "capaian": FIGURES,
-    "progress": FIGURES,
-}
+MODES = (NEXT, PAUSE, RESUME, SCHEDULE, FIGURES)
+
+
+def _words(mode: str) -> tuple[str, ...]:
+    """What people type for a menu entry (`jeda`, `lanjutkan`), from the catalogues."""
+    return i18n.word_list(f"learning.menu_words.{mode}")
+
+
 DAY_PRESETS = ("tue,thu", "mon,wed", "wed,fri", "mon,wed,fri")
 FIGURES_DAYS = 30
 
@@ -52,18 +46,18 @@ async def _home(ctx: Ctx):
 async def _menu_options(ctx: Ctx) -> list[Option]:
     out = []
     if await _home(ctx) is not None:
-        out.append(Option(NEXT, ctx.t("learning.menu_next")))
+        out.append(Option(NEXT, ctx.t("learning.menu_next"), words=_words(NEXT)))
         paused = await lessons.is_paused(ctx.session, ctx.person.id)
         out.append(
-            Option(RESUME, ctx.t("learning.menu_resume"))
+            Option(RESUME, ctx.t("learning.menu_resume"), risky=True, words=_words(RESUME))
             if paused
-            else Option(PAUSE, ctx.t("learning.menu_pause"))
+            else Option(PAUSE, ctx.t("learning.menu_pause"), risky=True, words=_words(PAUSE))
         )
     roles_held = await ctx.role_names()
     if allowed("learn.schedule", roles_held):
-        out.append(Option(SCHEDULE, ctx.t("learning.menu_schedule")))
+        out.append(Option(SCHEDULE, ctx.t("learning.menu_schedule"), words=_words(SCHEDULE)))
     if allowed("learn.figures", roles_held):
-        out.append(Option(FIGURES, ctx.t("learning.menu_figures")))
+        out.append(Option(FIGURES, ctx.t("learning.menu_figures"), words=_words(FIGURES)))
     return out
 
 
@@ -104,8 +98,24 @@ async def progress_text(ctx: Ctx) -> str:
     return "\n".join(lines)
 
 
+async def _pause(ctx: Ctx, mode: str) -> None:
+    if await _home(ctx) is None:
+        ctx.say("learning.not_learner")
+        return
+    changed = await lessons.set_paused(ctx.session, ctx.person.id, mode == PAUSE, ctx.now)
+    key = {PAUSE: "learning.paused", RESUME: "learning.resumed"}[mode]
+    ctx.say(key if changed else f"{key}_already")
+
+
+def _named_mode(text: str) -> str | None:
+    """The menu entry a one-line request names by one of its words (`/materi jadwal`), even
+    one the person is not offered, so that a refusal can say why."""
+    wanted = " ".join(text.split()).casefold()
+    return next((m for m in MODES if wanted in _words(m)), None)
+
+
 async def _mode(ctx: Ctx, value: object) -> str:
-    mode = value if value in WORDS.values() else WORDS.get(" ".join(str(value).split()).casefold())
+    mode = value if value in MODES else None
     if mode is None:
         raise Invalid("learning.pick_menu")
     if mode in (NEXT, PAUSE, RESUME) and await _home(ctx) is None:
@@ -168,7 +178,7 @@ async def _schedule_summary(ctx: Ctx) -> str:
 class LearnFlow(Flow):
     name = "learn"
     steps = [
-        Step("mode", progress_text, options=_menu_options, parse=_mode, free_text=True),
+        Step("mode", progress_text, options=_menu_options, parse=_mode),
         _when(SCHEDULE, kkg_step("learn.schedule")),
         _when(
             SCHEDULE,
@@ -184,9 +194,13 @@ class LearnFlow(Flow):
             ctx.say("learning.no_kkg")
             return False
         first = args.split(";", 1)[0].strip()
+        named = _named_mode(first) if first else None
+        if named in (PAUSE, RESUME):  # "/materi jeda": done at once, even if already so
+            await _pause(ctx, named)
+            return False
         if first:  # a one-line request that is refused ends here, without the menu
             try:
-                await _mode(ctx, first)
+                await _mode(ctx, named or first)
             except Invalid as bad:
                 if bad.key != "learning.pick_menu":
                     ctx.say(bad.key, **bad.params)
@@ -198,9 +212,7 @@ class LearnFlow(Flow):
         if mode == NEXT:
             await give_next(ctx)
         elif mode in (PAUSE, RESUME):
-            changed = await lessons.set_paused(ctx.session, ctx.person.id, mode == PAUSE, ctx.now)
-            key = {PAUSE: "learning.paused", RESUME: "learning.resumed"}[mode]
-            ctx.say(key if changed else f"{key}_already")
+            await _pause(ctx, mode)
         elif mode == SCHEDULE:
             kkg = await chosen_kkg(ctx)
             slots = _slots(ctx)

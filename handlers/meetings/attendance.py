@@ -19,7 +19,7 @@ from kkgbot.meetings.rsvp import RosterRow
 from kkgbot.meetings.service import MeetingError, local
 from kkgbot.messages import Choice
 from kkgbot.numbers import small_number
-from kkgbot.understanding.codes import looks_like_code
+from kkgbot.understanding.codes import code_in
 
 
 async def parse_code(ctx: Ctx, text: str) -> dict:
@@ -49,23 +49,25 @@ class CheckinFlow(Flow):
         ctx.say(key, title=done["title"], at=done["at"], jp=done["jp"])
 
 
-CHECKIN_WORDS = {"hadir", "hdr", "checkin", "check", "absen", "presensi", "kode", "kodenya", "code"}
+CHECKIN_WORDS = {
+    "hadir", "hdr", "checkin", "check", "absen", "presensi", "kode", "kodenya", "code",
+    "present", "here",
+}  # fmt: skip
 
 
 async def typed_code(ctx: Ctx, text: str) -> bool:
-    """`hadir 376DBN`, `absen 376-dbn`, or the code alone while a check-in window is open:
-    a check-in, with the same answers as /hadir. `hadir` alone is left to the RSVP."""
-    words = text.strip().split(maxsplit=1)
-    head = words[0].casefold().strip(":.,!") if words else ""
-    if head in CHECKIN_WORDS and len(words) == 2 and looks_like_code(words[1]):
-        code = words[1]
-    elif looks_like_code(text) and await meetings_rsvp.has_open_window(
+    """A check-in typed as people do: `hadir 376DBN`, `Hadir bu, kodenya 376dbn`, `hadir pak
+    376 d8n`, or the code alone while a check-in window is open. It gets the same answers as
+    /hadir; `hadir` without a code is left to the RSVP or the /hadir command."""
+    if ctx.person.onboarded_at is None:
+        return False
+    code = code_in(text)
+    if code is None:
+        return False
+    said = {w.strip(":.,!?").casefold() for w in text.split()}
+    if not said & CHECKIN_WORDS and not await meetings_rsvp.has_open_window(
         ctx.session, ctx.person.id, ctx.now
     ):
-        code = text
-    else:
-        return False
-    if ctx.person.onboarded_at is None:
         return False
     try:
         done = await parse_code(ctx, code)

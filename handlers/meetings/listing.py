@@ -25,6 +25,7 @@ from kkgbot.numbers import small_number
 from kkgbot.people.identities import clean_text
 from kkgbot.polls import workplan
 from kkgbot.understanding.reasons import has_reason, reason_kind
+from kkgbot.understanding.text import looks_like_words, tokens_of
 
 REASONS = ("izin", "sakit", "tugas")
 
@@ -199,9 +200,10 @@ def parse_reason(ctx: Ctx, value: str) -> dict:
     text = clean_text(str(value))
     if len(text) > 200:
         raise Invalid("meetings.reason_too_long", max=200)
-    if sum(1 for ch in text if ch.isalpha()) < 2:
-        raise Invalid("meetings.reason_invalid")
-    return {"reason": reason_kind(text), "text": text}  # "lagi demam" is Sakit, kept as typed
+    kind = reason_kind(text)  # "lagi demam" is Sakit, 🤒 too; the words are kept as typed
+    if kind == "lain" and not looks_like_words(tokens_of(text).tokens):
+        raise Invalid("meetings.reason_invalid")  # "jjjjjjj", "🙂🙂": no reason
+    return {"reason": kind, "text": text}  # "lagi demam" is Sakit, kept as typed
 
 
 class DeclineReasonFlow(Flow):
@@ -211,7 +213,12 @@ class DeclineReasonFlow(Flow):
     oneline = False
     steps = [
         Step(
-            "why", "meetings.ask_reason", options=reason_options, free_text=True, parse=parse_reason
+            "why",
+            "meetings.ask_reason",
+            options=reason_options,
+            free_text=True,
+            parse=parse_reason,
+            takes_questions=False,
         )
     ]
 
@@ -229,6 +236,22 @@ class DeclineReasonFlow(Flow):
             return
         label = why["text"] or ctx.t(f"meetings.reason_{why['reason']}")
         ctx.say("meetings.reason_saved", reason=label)
+
+
+async def _typed_reason(ctx: Ctx, meeting_id: int) -> bool:
+    """The reason given in the same message as the answer, before it or after it; True when
+    one was recorded (then nothing more is asked)."""
+    if not ctx.typed_text:
+        return False
+    words = next(
+        (clean_text(t)[:200] for t in (ctx.typed_rest, ctx.typed_before) if has_reason(t)), ""
+    )
+    kind = reason_kind(ctx.typed_text)
+    if not words and kind == "lain":
+        return False
+    await meetings_rsvp.set_reason(ctx.session, meeting_id, ctx.person.id, kind, words or None)
+    ctx.say("meetings.reason_saved", reason=words or ctx.t(f"meetings.reason_{kind}"))
+    return True
 
 
 def register(registry: Registry) -> None:
@@ -264,11 +287,7 @@ def register(registry: Registry) -> None:
                     title=meeting.title, when=when)  # fmt: skip
         if answer != RSVP_NO:
             return
-        typed = clean_text(ctx.typed_rest or "")[:200]
-        if typed and has_reason(typed):  # "tidak bisa, anak saya sakit": nothing more to ask
-            kind = reason_kind(typed)
-            await meetings_rsvp.set_reason(ctx.session, meeting.id, ctx.person.id, kind, typed)
-            ctx.say("meetings.reason_saved", reason=typed)
+        if await _typed_reason(ctx, meeting.id):  # "tidak bisa, anak saya sakit": no more asked
             return
         await runner.start(ctx, decline, str(meeting.id))
 

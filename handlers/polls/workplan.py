@@ -87,7 +87,7 @@ async def _show_then_edit(ctx: Ctx) -> bool:
 async def _op_options(ctx: Ctx) -> list[Option]:
     options = [Option("add", ctx.t("workplan.op_add"))]
     if await workplan.work_plan(ctx.session, ctx.data["kkg_id"]):
-        options.append(Option("remove", ctx.t("workplan.op_remove")))
+        options.append(Option("remove", ctx.t("workplan.op_remove"), risky=True))
     return [*options, Option("", ctx.t("common.done"))]
 
 

@@ -153,6 +153,7 @@ class OpenQuestion(Base):
     # a question the bot sent on its own at the same moment
     is_reply: Mapped[bool] = mapped_column(default=False)
     answered_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]  # past it the question takes no answer (a meeting began)
 
     __table_args__ = (
         UniqueConstraint("person_id", "key", name="uq_open_questions_person_key"),

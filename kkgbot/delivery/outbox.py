@@ -81,6 +81,7 @@ class Draft:
     # need it (WhatsApp announces each kind with its own template outside the window)
     about: str | None = None
     prompt: str | None = None  # the question line to remember, when not in `text`
+    closes_at: datetime | None = None  # when its question stops taking answers
 
     def payload(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text}
@@ -138,6 +139,7 @@ async def enqueue(session: AsyncSession, draft: Draft, now: datetime) -> bool:
             draft.not_before or now,
             prompt=draft.prompt,
             reply=draft.kind == REPLY,
+            closes_at=draft.closes_at or draft.expires_at,
         )
     return inserted
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import OpenQuestion
@@ -41,6 +41,7 @@ async def remember(
     asked_at: datetime,
     prompt: str | None = None,
     reply: bool = False,
+    closes_at: datetime | None = None,
 ) -> None:
     """Keep the question a message with standalone buttons asks (none: nothing to keep)."""
     first = next((a for c in choices if (a := Action.parse(c.data)) is not None), None)
@@ -67,6 +68,7 @@ async def remember(
             choices=stored,
             asked_at=asked_at,
             is_reply=reply,
+            closes_at=closes_at,
         )
     )
 
@@ -79,6 +81,7 @@ async def open_for(session: AsyncSession, person_id: int, now: datetime) -> list
             OpenQuestion.person_id == person_id,
             OpenQuestion.asked_at <= now,
             OpenQuestion.asked_at > now - KEEP,
+            or_(OpenQuestion.closes_at.is_(None), OpenQuestion.closes_at > now),
         )
         .order_by(OpenQuestion.asked_at.desc(), OpenQuestion.id.desc())
         .limit(12)

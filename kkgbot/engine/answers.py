@@ -23,10 +23,20 @@ from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import FlowRunner
 from kkgbot.messages import Action, Choice
 from kkgbot.numbers import small_number
-from kkgbot.understanding.reading import Offered, Reading, read
+from kkgbot.understanding.reading import (
+    STRONG,
+    WEAK,
+    Offered,
+    Reading,
+    phrase_in,
+    read,
+)
 from kkgbot.understanding.text import Words, looks_like_words, tokens_of
+from kkgbot.understanding.words import words
 
 CLOSE = timedelta(minutes=2)  # questions that came this close together: ask which is meant
+OLDER = timedelta(hours=12)  # "kemarin": a question asked at least this long ago
+MAX_MESSAGE = 500  # longer texts are pastes, not messages to pass on
 MAX_LABEL = 60
 
 
@@ -37,14 +47,31 @@ class Candidate:
     reading: Reading | None
     question: OpenQuestion | None = None  # None: the step of the conversation in progress
     free: bool = False  # a step that takes any text
+    own: bool = False  # a conversation the person started with a command
+    named: bool = False  # the reply names this question ("soal kemarin", "rapat")
+
+    @property
+    def strength(self) -> int:
+        if self.reading is not None:
+            return self.reading.strength
+        return STRONG if self.own else WEAK
 
     @property
     def order(self) -> tuple:
-        """Unanswered first, then the most recent; at the same moment, what answered the
-        person's own message before what the bot sent on its own."""
+        """A clear reading before a weak one (a word of a label, or free text for a step
+        the bot started); then a question the reply names ("soal kemarin"); unanswered; then
+        the most recent; at the same moment, what answered the person's own message
+        before what the bot sent on its own."""
         reply = self.question is None or self.question.is_reply
         ident = self.question.id if self.question is not None else 1 << 62
-        return (self.answered, -self.asked_at.timestamp(), not reply, -ident)
+        return (
+            -self.strength,
+            not self.named,
+            self.answered,
+            -self.asked_at.timestamp(),
+            not reply,
+            -ident,
+        )
 
     @property
     def fits(self) -> bool:
@@ -89,12 +116,13 @@ class Answers:
         if command is not None:
             await self.run_command(ctx, f"/{command.name}")
             return
-        if step is not None:  # a step that wants a choice explains itself and asks again
+        question_for_someone = ws.asks and self._is_message(ws)
+        if step is not None and not question_for_someone:
             await self.runner.answer(ctx, state, text=text, data=None)
-            return
+            return  # a step that wants a choice explains itself and asks again
         pending = next((c.question for c in candidates if c.question and not c.answered), None)
         forward = self.registry.unanswered
-        if self._is_message(ws) and forward is not None and await forward(ctx, text, pending):
+        if self._for_someone(ws, pending) and forward and await forward(ctx, text, pending):
             return
         await self._reshow(ctx, pending)
 
@@ -105,41 +133,81 @@ class Answers:
         both = (best.question, other.question)
         if None in both or any(q.is_reply for q in both) or best.answered or other.answered:
             return False
+        if best.named or other.strength < best.strength:
+            return False
         return other.reading is not None and best.asked_at - other.asked_at <= CLOSE
 
     async def _candidates(self, ctx: Ctx, ws: Words, state: Conversation | None) -> list[Candidate]:
         out: list[Candidate] = []
         if state is not None:
             options = state.data.get("_options", [])
-            offered = [Offered(o["label"], o.get("meaning")) for o in options]
-            free = self._step_takes_text(state)
+            offered = [
+                Offered(o["label"], o.get("meaning"), tuple(o.get("words", ()))) for o in options
+            ]
+            free = self._step_takes_text(state, ws)
             reading = read(ws, offered) if offered else None
-            out.append(Candidate(state.updated_at, False, reading, None, free))
+            own = state.name in self._command_flows
+            out.append(Candidate(state.updated_at, False, reading, None, free, own))
+        older = phrase_in(ws.tokens, words().older_words)
         for question in await questions.open_for(ctx.session, ctx.person.id, ctx.now):
             name = self._action_name(question)
             offered = [
-                Offered(c.get("label", ""), c.get("meaning")) for c in question.choices or []
+                Offered(c.get("label", ""), c.get("meaning"), tuple(c.get("words") or ()))
+                for c in question.choices or []
             ]
             reading = read(ws, offered, many=name in self.registry.many)
             answered = question.answered_at is not None
-            out.append(Candidate(question.asked_at, answered, reading, question))
+            names = words().question_names.get(name, set())
+            named = phrase_in(ws.tokens, names) or (older and ctx.now - question.asked_at >= OLDER)
+            out.append(Candidate(question.asked_at, answered, reading, question, named=named))
         return out
 
-    def _step_takes_text(self, state: Conversation) -> bool:
+    @property
+    def _command_flows(self) -> set[str]:
+        return {c.flow.name for c in self.registry.commands.values() if c.flow is not None}
+
+    def _step_takes_text(self, state: Conversation, ws: Words) -> bool:
         found = self.runner.current(state)
         if found is None:
             return False
         flow, index = found
         step = flow.steps[index]
+        if ws.asks and not step.takes_questions:
+            return False  # "jam berapa selesainya?" is no reason for not coming
         return step.free_text or step.options is None or bool(step.keep_text)
 
     @staticmethod
     def _action_name(question: OpenQuestion) -> str:
         return question.key.split(":", 1)[0]
 
+    def _for_someone(self, ws: Words, pending: OpenQuestion | None) -> bool:
+        """A message to pass on: words meant for a person. One word while a question waits
+        ("dadu") is more likely a try at the answer than a message: the question again."""
+        if not self._is_message(ws):
+            return False
+        greetings = {p[0] for p in words().greetings if len(p) == 1}
+        said = [t for t in ws.tokens if t not in greetings and t.isalpha()]
+        return pending is None or len(said) >= 2
+
     @staticmethod
     def _is_message(ws: Words) -> bool:
-        return looks_like_words(ws.tokens)
+        """Words meant for a person: more than greetings, answer words and numbers, not
+        keyboard mashing, and not a pasted document."""
+        if len(ws.raw) > MAX_MESSAGE or not looks_like_words(ws.tokens):
+            return False
+        w = words()
+        plain = {p[0] for group in w.meanings.values() for p in group if len(p) == 1}
+        plain |= {p[0] for p in w.connectors if len(p) == 1}
+        plain |= {p[0] for p in w.greetings if len(p) == 1}
+        greeting_phrases = {p for p in w.greetings if len(p) > 1}
+        tokens = [t for t in ws.tokens if not t.isdigit()]
+        text = " ".join(tokens)
+        for phrase in greeting_phrases:
+            text = text.replace(" ".join(phrase), " ")
+        rest = [t for t in text.split() if t not in plain]
+        if ws.asks and len([t for t in tokens if t.isalpha()]) >= 2:
+            return True  # "Boleh pilih 3 bu?": a question is for a person
+        return any(t.isalpha() and len(t) > 1 for t in rest)
 
     async def _apply(
         self, ctx: Ctx, found: Candidate, text: str, state: Conversation | None
@@ -164,7 +232,7 @@ class Answers:
             )
             return
         handler = self.registry.answer_handlers.get(self._action_name(question))
-        ctx.typed_text, ctx.typed_rest = text, reading.rest
+        ctx.typed_text, ctx.typed_rest, ctx.typed_before = text, reading.rest, reading.before
         try:
             if handler is not None:
                 await handler(ctx, question, reading, text)
@@ -172,7 +240,7 @@ class Answers:
             else:
                 await self.run_action(ctx, choices[reading.picks[0]].data)
         finally:
-            ctx.typed_text, ctx.typed_rest = None, ""
+            ctx.typed_text, ctx.typed_rest, ctx.typed_before = None, "", ""
 
     async def _ask_which(self, ctx: Ctx, found: list[Candidate]) -> None:
         """Two questions fit and came together: a numbered list, each button carrying the

@@ -47,6 +47,7 @@ class Ctx:
     # (an RSVP handler reads the reason in "tidak bisa, anak saya sakit")
     typed_text: str | None = None
     typed_rest: str = ""
+    typed_before: str = ""
     _roles: list[roles_service.HeldRole] | None = None
 
     @property

@@ -58,6 +58,7 @@ class Option:
     label: str
     meaning: str | None = None  # YES / NO / MAYBE: typed words that answer it
     risky: bool = False  # changes a setting or removes something: a bare number confirms first
+    words: tuple[str, ...] = ()  # other words that name it (see messages.Choice.words)
 
 
 async def _maybe(value: MaybeAwaitable) -> Any:
@@ -83,6 +84,7 @@ class Step:
     # where text that is no choice is kept (a comment typed at a rating): kept, then the
     # choice is asked again, instead of throwing the words away
     keep_text: str | None = None
+    takes_questions: bool = True  # False: a text that asks something is not an answer here
 
     async def prompt_text(self, ctx: Ctx) -> str:
         if callable(self.ask):
@@ -115,15 +117,24 @@ def confirm_step(summary: Callable[[Ctx], MaybeAwaitable]) -> Step:
     return Step("_confirm", summary, options=options, parse=parse, from_line=False)
 
 
-def match_option(text: str, options: list[Option]) -> Option | None:
+def match_option(
+    text: str, options: list[Option], *, risky_needs_words: bool = False
+) -> Option | None:
     """A typed answer to a choice, read as people type it; None when it names none or more
-    than one of the options (see `read_option` for why)."""
+    than one of the options (see `read_option` for why), or, with `risky_needs_words`, when
+    it names a risky option by anything less than its words (a one-line command has no
+    confirmation to ask)."""
     reading = read_option(text, options)
-    return options[reading.picks[0]] if reading and not reading.ambiguous else None
+    if reading is None or reading.ambiguous:
+        return None
+    option = options[reading.picks[0]]
+    if risky_needs_words and option.risky and reading.how not in ("exact", "words"):
+        return None
+    return option
 
 
 def read_option(text: str, options: list[Option]) -> Reading | None:
-    return read(text, [Offered(o.label, o.meaning) for o in options])
+    return read(text, [Offered(o.label, o.meaning, tuple(o.words)) for o in options])
 
 
 class Flow:
@@ -202,7 +213,13 @@ class FlowRunner:
         ctx.data = copy.deepcopy(state.data)
         step = flow.steps[index]
         options = [
-            Option(o["value"], o["label"], o.get("meaning"), bool(o.get("risky")))
+            Option(
+                o["value"],
+                o["label"],
+                o.get("meaning"),
+                bool(o.get("risky")),
+                tuple(o.get("words", ())),
+            )
             for o in ctx.data.get("_options", [])
         ]
         try:
@@ -250,8 +267,8 @@ class FlowRunner:
                 raise Invalid("common.which_one", choices=" / ".join(named))
             if reading is not None:
                 index = reading.picks[0]
-                if reading.bare_number and options[index].risky:
-                    raise ConfirmFirst(index)
+                if options[index].risky and reading.how not in ("exact", "words"):
+                    raise ConfirmFirst(index)  # "2", "dua", a word of its label: asked first
                 return options[index].value
             if step.keep_text and len(text.split()) >= 3:
                 kept = [*ctx.data.get(step.keep_text, []), text[: ctx.settings.max_input_chars]]
@@ -267,9 +284,11 @@ class FlowRunner:
     def _only_text(reading: Reading) -> bool:
         """At a step that also takes free text, these readings are the text's business: a
         word of a label, or numbers such as "1,1" and "2,3" that the step's own parse reads."""
+        if reading.alternatives:
+            return False  # "1 atau 3": the person offers two; the bot asks which
         if reading.how == "label" or reading.ambiguous:
             return True
-        return reading.how == "number" and not reading.bare_number
+        return reading.how == "number" and reading.numbers_typed > 1
 
     @staticmethod
     def _yes_no(ctx: Ctx) -> list[Option]:
@@ -328,7 +347,7 @@ class FlowRunner:
                     options = await step.option_list(ctx)
                     value: Any = part
                     if options:
-                        picked = match_option(part, options)
+                        picked = match_option(part, options, risky_needs_words=True)
                         if picked is None and not step.free_text:
                             raise Invalid(
                                 "common.pick_one", choices=", ".join(o.label for o in options)
@@ -366,7 +385,13 @@ class FlowRunner:
         state.prompt_seq += 1
         options = await step.option_list(ctx)
         ctx.data["_options"] = [
-            {"value": o.value, "label": o.label, "meaning": o.meaning, "risky": o.risky}
+            {
+                "value": o.value,
+                "label": o.label,
+                "meaning": o.meaning,
+                "risky": o.risky,
+                "words": list(o.words),
+            }
             for o in options
         ]
         choices = [Choice(o.label, f"s:{state.prompt_seq}:{i}") for i, o in enumerate(options)]

@@ -34,6 +34,7 @@ from kkgbot.people import identities as people
 from kkgbot.people import optout
 from kkgbot.people.permissions import PERMISSIONS, allowed
 from kkgbot.settings import Settings
+from kkgbot.understanding.codes import code_in
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,9 @@ class Router:
             command, args = self.registry.by_word[glued], f"{word[len(glued) :]} {args}".strip()
         if command is None:
             guess = suggestion(word, self.registry, await ctx.role_names(), ctx.lang)
+            if guess is not None and guess.name in self.registry.glued_words and code_in(args):
+                command = guess  # "/hadri 376DBN": the code says what was meant
+        if command is None:
             if guess is not None and typed:
                 shown = f"/{self._word(ctx, guess)}"
                 ctx.reply(

@@ -42,8 +42,19 @@ class Waiting:
 
 
 async def receivers(session: AsyncSession, kkg_id: int, sender_id: int) -> list[Person]:
-    """The koordinators of the KKG who are not the sender."""
-    return [p for p in await roles.koordinators_of(session, kkg_id) if p.id != sender_id]
+    """Who a message from this sender goes to: the KKG's koordinators; a koordinator's own
+    message goes to the other koordinators and the KKG's pengawas."""
+    koordinators = await roles.koordinators_of(session, kkg_id)
+    out = [p for p in koordinators if p.id != sender_id]
+    if any(p.id == sender_id for p in koordinators):
+        out += [p for p in await roles.pengawas_of(session, kkg_id) if p.id != sender_id]
+    return out
+
+
+async def addressed_to(session: AsyncSession, kkg_id: int, sender_id: int) -> str:
+    """ "koordinator" or "pengawas": what the offer calls the people who will read it."""
+    mine = {p.id for p in await roles.koordinators_of(session, kkg_id)}
+    return "pengawas" if sender_id in mine else "koordinator"
 
 
 async def sent_today(session: AsyncSession, person_id: int, now: datetime) -> int:

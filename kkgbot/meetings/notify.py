@@ -166,6 +166,7 @@ async def _tell_members(
             file_name=ics_name(meeting),
             quiet_exempt=meeting.starts_at - now < URGENT,
             about=MessageKind.REMINDER,
+            closes_at=meeting.starts_at,  # once it begins, "hadir" is a check-in, not an RSVP
         )
     return sent
 

@@ -45,7 +45,17 @@ def question(lang: str, kkg_name: str, note: str | None = None) -> str:
 
 
 def choices(row_id: int, lang: str) -> list[Choice]:
-    return [Choice.act(i18n.t(lang, f"monitoring.pulse_scale.{n}"), "pu", row_id, n) for n in SCALE]
+    return [
+        Choice.act(
+            i18n.t(lang, f"monitoring.pulse_scale.{n}"),
+            "pu",
+            row_id,
+            n,
+            words=i18n.word_list(f"monitoring.pulse_scale.{n}")
+            + i18n.word_list(f"monitoring.pulse_words.{n}"),
+        )
+        for n in SCALE
+    ]
 
 
 async def ask(session: AsyncSession, kkg: Kkg, slot: datetime, now: datetime) -> int:

@@ -71,14 +71,37 @@ def tried_question(meeting: Meeting, kkg: Kkg, lang: str, *, head: str | None = 
 
 def tried_choices(meeting_id: int, lang: str) -> list[Choice]:
     return [
-        Choice.act(i18n.t(lang, "monitoring.rf_yes"), "rf", meeting_id, "t", "1", meaning=YES),
-        Choice.act(i18n.t(lang, "monitoring.rf_not_yet"), "rf", meeting_id, "t", "0", meaning=NO),
+        Choice.act(
+            i18n.t(lang, "monitoring.rf_yes"),
+            "rf",
+            meeting_id,
+            "t",
+            "1",
+            meaning=YES,
+            words=i18n.word_list("monitoring.rf_yes_words"),
+        ),
+        Choice.act(
+            i18n.t(lang, "monitoring.rf_not_yet"),
+            "rf",
+            meeting_id,
+            "t",
+            "0",
+            meaning=NO,
+            words=i18n.word_list("monitoring.rf_not_yet_words"),
+        ),
     ]
 
 
 def students_choices(meeting_id: int, lang: str) -> list[Choice]:
     return [
-        Choice.act(i18n.t(lang, f"monitoring.rf_scale.{n}"), "rf", meeting_id, "s", n)
+        Choice.act(
+            i18n.t(lang, f"monitoring.rf_scale.{n}"),
+            "rf",
+            meeting_id,
+            "s",
+            n,
+            words=i18n.word_list(f"monitoring.rf_scale.{n}"),
+        )
         for n in SCALE
     ]
 

@@ -116,6 +116,7 @@ async def send(
     batch_id: str | None = None,
     extra: dict[str, Any] | None = None,
     about: str | None = None,
+    closes_at: datetime | None = None,
 ) -> bool:
     """Queue one message; False when it was queued before (same key), nobody can be reached,
     or the person stopped non-essential messages (STOP) and this one is not exempt.
@@ -145,6 +146,7 @@ async def send(
             batch_id=batch_id,
             extra=extra or {},
             about=about,
+            closes_at=closes_at,
         ),
         now,
     )

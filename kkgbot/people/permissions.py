@@ -31,8 +31,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "invite": frozenset({KOORDINATOR}),
     "roles.manage": frozenset({ADMIN}),
     "mydata": EVERYONE,
-    # Members' messages passed on by the bot (issue 16): read and answered by koordinators.
-    "messages": frozenset({KOORDINATOR}),
+    # Messages passed on by the bot (issue 16): members' to their koordinators, a
+    # koordinator's to the KKG's pengawas; read and answered with /pesan.
+    "messages": frozenset({KOORDINATOR, PENGAWAS}),
     "deleteme": EVERYONE,
     # Topic-needs polls and the work plan (issue 5): /survei answers for every member and
     # creates for a koordinator; results are for the KKG's leadership and its pengawas.

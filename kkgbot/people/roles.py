@@ -16,6 +16,7 @@ from kkgbot.people.permissions import (
     GURU,
     KKG_MEMBER_ROLES,
     KOORDINATOR,
+    PENGAWAS,
     PERMISSIONS,
 )
 
@@ -233,5 +234,14 @@ async def koordinators_of(session: AsyncSession, kkg_id: int) -> list[Person]:
         select(Person)
         .join(Role, Role.person_id == Person.id)
         .where(Role.kkg_id == kkg_id, Role.role == KOORDINATOR)
+    )
+    return list(await session.scalars(query))
+
+
+async def pengawas_of(session: AsyncSession, kkg_id: int) -> list[Person]:
+    query = (
+        select(Person)
+        .join(Role, Role.person_id == Person.id)
+        .where(Role.kkg_id == kkg_id, Role.role == PENGAWAS)
     )
     return list(await session.scalars(query))

@@ -77,10 +77,12 @@ def ballot_choices(
             "pt",
             poll.id,
             o.position,
+            words=[option_title(o, other) for other in i18n.LANGUAGES if other != lang],
         )
         for o in options
     ]
-    choices.append(Choice.act(i18n.t(lang, "polls.submit_button"), "ps", poll.id))
+    submit = i18n.t(lang, "polls.submit_button")
+    choices.append(Choice.act(submit, "ps", poll.id, words=i18n.word_list("polls.submit_button")))
     return choices
 
 
@@ -140,6 +142,7 @@ async def _send_ballot(
         now=now,
         choices=lambda lang: ballot_choices(lang, poll, options, state),
         extra={"slot": slot(poll.id)},
+        closes_at=poll.deadline,
         about=MessageKind.POLL,
     )
 

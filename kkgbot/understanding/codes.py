@@ -6,6 +6,8 @@ code is compared through them, so `376D8N`, `376-dbn` and `376 DBN` all find `37
 
 from __future__ import annotations
 
+from kkgbot.understanding.words import words as words_of
+
 CLEAR_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no look-alikes left
 LOOK_ALIKES = str.maketrans({"0": "O", "1": "I", "L": "I", "8": "B", "5": "S", "2": "Z"})
 
@@ -31,3 +33,48 @@ def looks_like_code(text: str, length: int = 6) -> bool:
         and any(ch.isdigit() for ch in code)
         and any(ch.isalpha() for ch in code)
     )
+
+
+def code_in(text: str, length: int = 6) -> str | None:
+    """A code written somewhere in a message (`Hadir bu, kodenya 376dbn`, `hadir 376 d8n`,
+    `376-DBN`): a word, or two or three short words side by side, of that many letters and
+    digits with at least one of each; or a word of one letter less or more with both (a
+    mistyped code, which /hadir then explains). None when there is none."""
+    w = words_of()
+    fillers = {p[0] for p in w.fillers if len(p) == 1}
+    known = fillers | {p[0] for g in w.meanings.values() for p in g if len(p) == 1}
+    words = ["".join(ch for ch in word if ch.isalnum()) for word in text.replace("-", " ").split()]
+    words = [_unglued(word) for word in words if word and word.casefold() not in fillers]
+    if "?" in text:  # a question about the code: only a whole code counts
+        whole = [word for word in words if looks_like_code(word, length)]
+        return plain(whole[0]) if whole else None
+    if len(words) >= length and all(len(word) == 1 for word in words[-length:]):
+        spelled = "".join(words[-length:])  # "3 7 6 D B N"
+        if looks_like_code(spelled, length):
+            return plain(spelled)
+    for size in (1, 2, 3):
+        for i in range(len(words) - size + 1):
+            part = words[i : i + size]
+            joined = "".join(part)
+            parts_short = size == 1 or all(
+                (len(x) <= 4 or any(ch.isdigit() for ch in x)) and x.casefold() not in known
+                for x in part
+            )
+            if parts_short and looks_like_code(joined, length):
+                return plain(joined)
+    for word in words:
+        if len(word) in (length - 1, length + 1) and looks_like_code(word, len(word)):
+            return plain(word)
+    return None
+
+
+GLUED_WORDS = ("hadir", "absen", "kode", "code", "checkin")
+
+
+def _unglued(word: str) -> str:
+    """`hadir376d8n`: the code stuck to the word before it."""
+    low = word.casefold()
+    for head in GLUED_WORDS:
+        if low.startswith(head) and len(word) > len(head):
+            return word[len(head) :]
+    return word

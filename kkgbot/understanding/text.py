@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kkgbot.understanding.words import Phrase, words
 
@@ -35,11 +36,19 @@ class Words:
         return self.raw[self.spans[index][0] :].strip(" ,.;:-!")
 
 
-def _emoji_words() -> set[str]:
+@lru_cache
+def _emoji_words() -> frozenset[str]:
+    """The emoji that mean something to the reader (👍 ❌ 🤒 ...), kept as words."""
+    from kkgbot import i18n
+
     found = set()
     for phrases in words().meanings.values():
         found |= {p[0] for p in phrases if len(p) == 1 and not p[0].isascii()}
-    return found
+    for lang in i18n.LANGUAGES:
+        for key, value in i18n.catalogue(lang).items():
+            if key.startswith("answers.reasons.") and isinstance(value, list):
+                found |= {str(v) for v in value if len(str(v)) == 1 and not str(v).isascii()}
+    return frozenset(found)
 
 
 def tokens_of(text: str) -> Words:
@@ -68,7 +77,7 @@ def tokens_of(text: str) -> Words:
             current.append(ch)
             continue
         flush(i)
-        if original in emoji or ch == "&":
+        if original in emoji or ch in ("&", "⭐"):
             out.append(original)
             spans.append((i, i + 1))
     flush(len(raw))
@@ -107,7 +116,7 @@ def looks_like_words(tokens: tuple[str, ...]) -> bool:
             continue
         vowels = sum(ch in _VOWELS for ch in token)
         run = longest_consonant_run(token)
-        if vowels == 0 or run >= 4 or _repeats_a_pair(token):
+        if vowels == 0 or run >= 4 or _repeats_a_pair(token) or _keyboard_row(token):
             continue
         real += 1
     return real > 0
@@ -119,6 +128,14 @@ def longest_consonant_run(token: str) -> int:
         run = 0 if ch in _VOWELS or not ch.isalpha() else run + 1
         best = max(best, run)
     return best
+
+
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _keyboard_row(token: str) -> bool:
+    """`qwerty`, `asdf`, `jkl`: a run along one row of the keyboard."""
+    return len(token) >= 4 and any(token in row or token in row[::-1] for row in KEYBOARD_ROWS)
 
 
 def _repeats_a_pair(token: str) -> bool:

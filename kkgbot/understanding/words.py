@@ -28,6 +28,15 @@ class Words:
     alternatives: set[Phrase]  # "atau": "1 atau 2" names two and asks
     numbers: dict[Phrase, int]
     question_words: set[Phrase]
+    all_words: set[Phrase]  # "semua": every option of a ballot
+    short_forms: dict[str, str]  # "sgt" -> "sangat"
+    older_words: set[Phrase]  # "kemarin": the reply is for an older question
+    echo_words: set[Phrase]  # words that only repeat the question ("ikut rapat")
+    greetings: set[Phrase]  # a message of these alone says nothing
+    conditions: set[Phrase]  # "asal", "kalau": what follows is a condition
+    corrections: set[Phrase]  # "eh maksudnya": what came before is taken back
+    apologies: set[Phrase]  # "maaf": an apology, often before a reason for not coming
+    question_names: dict[str, set[Phrase]]  # action -> words that name its question
 
     @property
     def longest(self) -> int:
@@ -53,7 +62,29 @@ def words() -> Words:
     alternatives: set[Phrase] = set()
     numbers: dict[Phrase, int] = {}
     questions: set[Phrase] = set()
+    all_words: set[Phrase] = set()
+    short: dict[str, str] = {}
+    older: set[Phrase] = set()
+    echo: set[Phrase] = set()
+    greet: set[Phrase] = set()
+    conditions: set[Phrase] = set()
+    corrections: set[Phrase] = set()
+    apologies: set[Phrase] = set()
+    names: dict[str, set[Phrase]] = {}
     for lang in i18n.LANGUAGES:
+        older |= _phrases(_get(lang, "answers.older_words"))
+        echo |= _phrases(_get(lang, "answers.echo_words"))
+        greet |= _phrases(_get(lang, "answers.greetings"))
+        conditions |= _phrases(_get(lang, "answers.conditions"))
+        corrections |= _phrases(_get(lang, "answers.corrections"))
+        apologies |= _phrases(_get(lang, "answers.apologies"))
+        for key, value in i18n.catalogue(lang).items():
+            if key.startswith("answers.question_names."):
+                names.setdefault(key.rsplit(".", 1)[1], set()).update(_phrases(value))
+        all_words |= _phrases(_get(lang, "answers.all_words"))
+        for key, value in i18n.catalogue(lang).items():
+            if key.startswith("answers.short_forms."):
+                short[key.rsplit(".", 1)[1]] = str(value)
         for meaning, phrases in meanings.items():
             phrases |= _phrases(_get(lang, f"answers.answers.{meaning}"))
         not_negations |= _phrases(_get(lang, "answers.not_negations"))
@@ -64,4 +95,21 @@ def words() -> Words:
         for value in range(1, 11):
             for phrase in _phrases(_get(lang, f"answers.number_words.values.{value}")):
                 numbers[phrase] = value
-    return Words(meanings, not_negations, fillers, connectors, alternatives, numbers, questions)
+    return Words(
+        meanings,
+        not_negations,
+        fillers,
+        connectors,
+        alternatives,
+        numbers,
+        questions,
+        all_words,
+        short,
+        older,
+        echo,
+        greet,
+        conditions,
+        corrections,
+        apologies,
+        names,
+    )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 12:51:09.035472
+Create Date: 2026-12-03 14:24:41.051145
 """
 
 from alembic import op
@@ -274,6 +274,7 @@ def upgrade() -> None:
     sa.Column('asked_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('is_reply', sa.Boolean(), nullable=False),
     sa.Column('answered_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closes_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_open_questions_person_id_people'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_open_questions')),
     sa.UniqueConstraint('person_id', 'key', name='uq_open_questions_person_key')
