@@ -5,7 +5,7 @@ Each scenario is built once through the bot itself (commands, buttons and the sc
 services at chosen times) into a database that every case of that scenario starts from, so
 a case sees exactly what the scenario says is on the person's screen and nothing else.
 
-    python -m tests.corpus_harness            # dev and held-out figures on SQLite
+    python -m tests.corpus_harness            # dev, dev2, dev3 and held-out figures, SQLite
     python -m tests.corpus_harness --postgres postgresql+asyncpg://postgres@127.0.0.1/test
     python -m tests.corpus_harness --show dev # also every dev case read differently
 """
@@ -45,6 +45,7 @@ from kkgbot.polls.models import Poll, PollBallot, PollOption, PollVote
 from kkgbot.settings import Settings
 
 CORPUS = Path(__file__).parent / "corpus"
+DEVELOPMENT = ("dev", "dev2", "dev3")  # the files a change may be developed against
 WITA = timedelta(hours=8)
 # Monday 30 November 2026, 08:00 WITA: the scenarios' first moment.
 T0 = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
@@ -321,7 +322,7 @@ def outcome(before: State, after: State, reply: str, commands: list[str]) -> str
         return " ".join(changed)
     if after.conversation == "forward" and before.conversation != "forward":
         return "forward"
-    if "tidak dikenal" in reply or "terdiri dari 6 huruf" in reply:
+    if ("Kode presensi" in reply and "tidak dikenal" in reply) or "terdiri dari 6 huruf" in reply:
         return "checkin_wrong"  # meetings.code_wrong / code_shape
     if commands:
         return f"command=/{commands[-1]}"
@@ -504,10 +505,13 @@ def report(name: str, results: list[Result]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", help="a PostgreSQL URL to play on instead of SQLite")
-    parser.add_argument("--show", choices=["dev"], help="list the dev cases read differently")
+    parser.add_argument(
+        "--show", choices=DEVELOPMENT, help="list that file's cases read differently"
+    )
+    parser.add_argument("--only", choices=[*DEVELOPMENT, "heldout"], help="only this file")
     parser.add_argument("--scenario", help="only this scenario")
     args = parser.parse_args()
-    for name in ("dev", "heldout"):
+    for name in [args.only] if args.only else [*DEVELOPMENT, "heldout"]:
         cases = load(name)
         if args.scenario:
             cases = [c for c in cases if c.scenario == args.scenario]

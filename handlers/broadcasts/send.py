@@ -93,7 +93,7 @@ async def parse_scope(ctx: Ctx, value: object) -> list[int]:
 
 
 def file_options(ctx: Ctx) -> list[Option]:
-    return [Option(SKIP, ctx.t("broadcast.skip_file"))]
+    return [Option(SKIP, ctx.t("broadcast.skip_file"), words=i18n.word_list("common.skip_words"))]
 
 
 def parse_file_answer(ctx: Ctx, value: object) -> None:
@@ -109,7 +109,7 @@ async def _zone(ctx: Ctx) -> str:
 
 
 def when_options(ctx: Ctx) -> list[Option]:
-    return [Option(NOW, ctx.t("broadcast.send_now"))]
+    return [Option(NOW, ctx.t("broadcast.send_now"), words=i18n.word_list("common.now_words"))]
 
 
 async def parse_when_answer(ctx: Ctx, value: object) -> str:

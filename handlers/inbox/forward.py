@@ -15,6 +15,7 @@ from kkgbot.inbox import service as inbox
 from kkgbot.inbox.service import InboxError
 from kkgbot.messages import NO, YES
 from kkgbot.people.permissions import KKG_MEMBER_ROLES, KOORDINATOR
+from kkgbot.understanding.text import tokens_of
 
 SHOWN = 300  # characters of the message quoted back
 
@@ -44,7 +45,9 @@ async def _pick_kkg(ctx: Ctx, value: object) -> int:
 async def _ask(ctx: Ctx) -> str:
     kkg = await chosen_kkg(ctx)
     to = await inbox.addressed_to(ctx.session, kkg.id, ctx.person.id)
-    text = ctx.t(f"inbox.offer_to_{to}", kkg=kkg.name, text=ctx.data["text"][:SHOWN])
+    asks = tokens_of(ctx.data["text"]).asks  # "Perlu bawa laptop?": a question to answer
+    key = f"inbox.offer_question_to_{to}" if asks else f"inbox.offer_to_{to}"
+    text = ctx.t(key, kkg=kkg.name, text=ctx.data["text"][:SHOWN])
     if ctx.data.get("pending"):
         text += "\n\n" + ctx.t("inbox.offer_pending", prompt=ctx.data["pending"])
     return text
@@ -103,6 +106,9 @@ def register(registry: Registry) -> None:
             return True
         if not await _kkgs(ctx):
             return False
+        if await inbox.sent_today(ctx.session, ctx.person.id, ctx.now) >= inbox.PER_DAY:
+            ctx.say("inbox.too_many", max=inbox.PER_DAY)  # say so now, not after asking
+            return True
         await runner.start(ctx, flow, text)
         return True
 

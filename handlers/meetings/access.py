@@ -60,3 +60,12 @@ async def reply_ics(ctx: Ctx, meeting: Meeting, kkg: Kkg, text: str) -> None:
     )
     file_id = await store_file(ctx.session, ics_name(meeting), ICS_MIME, data, ctx.now)
     ctx.reply(text, file_id=file_id, file_name=ics_name(meeting))
+
+
+def reason_label(ctx: Ctx, kind: str, text: str | None) -> str:
+    """ "Sakit: saya lagi demam": the kind the koordinator counts and the person's own words
+    (only the words when the kind is "lain", which says nothing more)."""
+    label = ctx.t(f"meetings.reason_{kind}")
+    if not text:
+        return label
+    return text if kind == "lain" else f"{label}: {text}"

@@ -6,7 +6,7 @@ Marking buttons carry the state they set (`a:mset:<meeting>:<person>:1` marks pr
 
 from __future__ import annotations
 
-from handlers.meetings.access import can, load_meeting
+from handlers.meetings.access import can, load_meeting, reason_label
 from kkgbot.db.models import Kkg, Person
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
@@ -23,8 +23,9 @@ from kkgbot.understanding.codes import code_in
 
 
 async def parse_code(ctx: Ctx, text: str) -> dict:
+    code = code_in(str(text)) or str(text)  # "/hadir 376DBN bu, maaf tadi sinyal susah"
     try:
-        done = await meetings_rsvp.check_in(ctx.session, ctx.person.id, str(text), ctx.now)
+        done = await meetings_rsvp.check_in(ctx.session, ctx.person.id, code, ctx.now)
     except MeetingError as bad:
         if bad.key in ("meetings.code_wrong", "meetings.code_shape"):
             raise Invalid(bad.key, **bad.params) from bad
@@ -65,9 +66,10 @@ async def typed_code(ctx: Ctx, text: str) -> bool:
     if code is None:
         return False
     said = {w.strip(":.,!?").casefold() for w in text.split()}
-    if not said & CHECKIN_WORDS and not await meetings_rsvp.has_open_window(
-        ctx.session, ctx.person.id, ctx.now
-    ):
+    open_now = await meetings_rsvp.has_open_window(ctx.session, ctx.person.id, ctx.now)
+    # With no check-in open, only a short message with a whole code is a check-in: a letter
+    # saying "berhalangan hadir ... lomba FLS2N" is an answer to the RSVP, not a code.
+    if not open_now and (not said & CHECKIN_WORDS or len(code) != 6 or len(said) > 12):
         return False
     try:
         done = await parse_code(ctx, code)
@@ -88,8 +90,7 @@ def _names(rows: list[RosterRow], ctx: Ctx, with_reason: bool = False) -> str:
     for row in rows:
         name = row.name
         if with_reason and row.reason:
-            reason = row.reason_text or ctx.t(f"meetings.reason_{row.reason}")
-            name += f" ({reason})"
+            name += f" ({reason_label(ctx, row.reason, row.reason_text)})"
         out.append(name)
     return ", ".join(out)
 

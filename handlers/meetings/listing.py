@@ -7,7 +7,14 @@ pressing one twice only says the answer is already recorded.
 
 from __future__ import annotations
 
-from handlers.meetings.access import can, load_meeting, member_kkgs, reply_ics, viewer_kkgs
+from handlers.meetings.access import (
+    can,
+    load_meeting,
+    member_kkgs,
+    reason_label,
+    reply_ics,
+    viewer_kkgs,
+)
 from kkgbot.db import audit
 from kkgbot.db.models import Kkg
 from kkgbot.engine.commands import Command, Registry
@@ -234,8 +241,7 @@ class DeclineReasonFlow(Flow):
         if not saved:
             ctx.say("meetings.reason_not_needed")
             return
-        label = why["text"] or ctx.t(f"meetings.reason_{why['reason']}")
-        ctx.say("meetings.reason_saved", reason=label)
+        ctx.say("meetings.reason_saved", reason=reason_label(ctx, why["reason"], why["text"]))
 
 
 async def _typed_reason(ctx: Ctx, meeting_id: int) -> bool:
@@ -244,13 +250,18 @@ async def _typed_reason(ctx: Ctx, meeting_id: int) -> bool:
     if not ctx.typed_text:
         return False
     words = next(
-        (clean_text(t)[:200] for t in (ctx.typed_rest, ctx.typed_before) if has_reason(t)), ""
+        (
+            clean_text(t)[:200]
+            for t in (ctx.typed_rest, ctx.typed_before)
+            if has_reason(t) and not tokens_of(t or "").asks  # a question is not a reason
+        ),
+        "",
     )
     kind = reason_kind(ctx.typed_text)
     if not words and kind == "lain":
         return False
     await meetings_rsvp.set_reason(ctx.session, meeting_id, ctx.person.id, kind, words or None)
-    ctx.say("meetings.reason_saved", reason=words or ctx.t(f"meetings.reason_{kind}"))
+    ctx.say("meetings.reason_saved", reason=reason_label(ctx, kind, words or None))
     return True
 
 

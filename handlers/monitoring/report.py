@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from handlers.monitoring import pulse as monitoring_pulse
 from handlers.monitoring import standards as monitoring_standards
+from kkgbot import i18n
 from kkgbot.db.models import Kkg
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
@@ -118,7 +119,7 @@ def _support_prompt(ctx: Ctx) -> str:
 
 
 def _support_options(ctx: Ctx) -> list[Option]:
-    return [Option(SKIP, ctx.t("monitoring.rf_skip"))]
+    return [Option(SKIP, ctx.t("monitoring.rf_skip"), words=i18n.word_list("common.skip_words"))]
 
 
 def _support_parse(ctx: Ctx, value: object) -> str | None:

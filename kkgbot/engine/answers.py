@@ -218,6 +218,19 @@ class Answers:
         await self.answer_question(ctx, found.question, found.reading, text)
         if state is not None and state.data.get("_prompt"):
             ctx.say("common.still_waiting", prompt=state.data["_prompt"][:120])
+        elif found.reading is not None and not found.reading.ambiguous:
+            await self._offer_the_question(ctx, found.reading.rest)
+
+    async def _offer_the_question(self, ctx: Ctx, rest: str) -> None:
+        """`Bisa bu. Perlu bawa laptop atau tidak?`: the answer is recorded; the question
+        after it is for a person, so it is offered to the koordinator like any other (unless
+        the answer opened a step of its own, such as the reason for not coming)."""
+        ws = tokens_of(rest or "")
+        forward = self.registry.unanswered
+        if not (ws.asks and self._is_message(ws)) or forward is None:
+            return
+        if await ctx.session.get(Conversation, ctx.person.id) is None:
+            await forward(ctx, rest, None)
 
     async def answer_question(
         self, ctx: Ctx, question: OpenQuestion, reading: Reading, text: str

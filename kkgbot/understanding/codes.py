@@ -6,6 +6,8 @@ code is compared through them, so `376D8N`, `376-dbn` and `376 DBN` all find `37
 
 from __future__ import annotations
 
+import re
+
 from kkgbot.understanding.words import words as words_of
 
 CLEAR_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no look-alikes left
@@ -44,7 +46,11 @@ def code_in(text: str, length: int = 6) -> str | None:
     fillers = {p[0] for p in w.fillers if len(p) == 1}
     known = fillers | {p[0] for g in w.meanings.values() for p in g if len(p) == 1}
     words = ["".join(ch for ch in word if ch.isalnum()) for word in text.replace("-", " ").split()]
-    words = [_unglued(word) for word in words if word and word.casefold() not in fillers]
+    words = [
+        _unglued(word)
+        for word in words
+        if word and word.casefold() not in fillers and not REDUPLICATED.fullmatch(word)
+    ]
     if "?" in text:  # a question about the code: only a whole code counts
         whole = [word for word in words if looks_like_code(word, length)]
         return plain(whole[0]) if whole else None
@@ -52,12 +58,13 @@ def code_in(text: str, length: int = 6) -> str | None:
         spelled = "".join(words[-length:])  # "3 7 6 D B N"
         if looks_like_code(spelled, length):
             return plain(spelled)
-    for size in (1, 2, 3):
+    for size in range(1, length + 1):
         for i in range(len(words) - size + 1):
             part = words[i : i + size]
             joined = "".join(part)
+            longest = 4 if size <= 3 else 3  # "376 D B N": more pieces, each shorter
             parts_short = size == 1 or all(
-                (len(x) <= 4 or any(ch.isdigit() for ch in x)) and x.casefold() not in known
+                (len(x) <= longest or any(ch.isdigit() for ch in x)) and x.casefold() not in known
                 for x in part
             )
             if parts_short and looks_like_code(joined, length):
@@ -69,6 +76,8 @@ def code_in(text: str, length: int = 6) -> str | None:
 
 
 GLUED_WORDS = ("hadir", "absen", "kode", "code", "checkin")
+# "teman2", "anak2nya": a word written twice with a 2, not a code
+REDUPLICATED = re.compile(r"[A-Za-z]{2,}2[a-z]{0,4}")
 
 
 def _unglued(word: str) -> str:

@@ -77,12 +77,40 @@ def tokens_of(text: str) -> Words:
             current.append(ch)
             continue
         flush(i)
-        if original in emoji or ch in ("&", "⭐"):
-            out.append(original)
+        if original in emoji or ch in ("&", "⭐", "★"):
+            out.append("⭐" if original == "★" else original)  # ★★★★☆ counts as ⭐⭐⭐⭐
             spans.append((i, i + 1))
     flush(len(raw))
+    out, spans = _reduplicated(out, spans)
     asks = "?" in raw or starts_with_any(out, words().question_words, anywhere=True)
     return Words(tuple(out), asks, raw, tuple(spans))
+
+
+def _reduplicated(out: list[str], spans: list[tuple[int, int]]):
+    """`teman2` is "teman teman", `mudah2an` is "mudah mudahan", `anak2nya` is "anak
+    anaknya": the 2 written for a repeated word, as everyone does in chat."""
+    if "2" not in out:
+        return out, spans
+    words_out: list[str] = []
+    spans_out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(out):
+        token = out[i]
+        glued = i > 0 and spans[i][0] == spans[i - 1][1] and words_out
+        if token == "2" and glued and words_out[-1].isalpha() and len(words_out[-1]) >= 2:
+            again, (start, end) = words_out[-1], spans[i]
+            if i + 1 < len(out) and out[i + 1].isalpha() and spans[i + 1][0] == end:
+                again += out[i + 1]  # "mudah2an": the ending goes on the repeated word
+                end = spans[i + 1][1]
+                i += 1
+            words_out.append(again)
+            spans_out.append((start, end))
+            i += 1
+            continue
+        words_out.append(token)
+        spans_out.append(spans[i])
+        i += 1
+    return words_out, spans_out
 
 
 def starts_with_any(tokens: list[str] | tuple[str, ...], phrases: set[Phrase], *, anywhere=False):

@@ -37,6 +37,8 @@ class Words:
     corrections: set[Phrase]  # "eh maksudnya": what came before is taken back
     apologies: set[Phrase]  # "maaf": an apology, often before a reason for not coming
     question_names: dict[str, set[Phrase]]  # action -> words that name its question
+    troubles: set[Phrase] = frozenset()  # "halangan", "lupa": a "no" before them is a yes
+    bridges: set[Phrase] = frozenset()  # "ada", "akan": words between the "no" and the trouble
 
     @property
     def longest(self) -> int:
@@ -71,7 +73,11 @@ def words() -> Words:
     corrections: set[Phrase] = set()
     apologies: set[Phrase] = set()
     names: dict[str, set[Phrase]] = {}
+    troubles: set[Phrase] = set()
+    bridges: set[Phrase] = set()
     for lang in i18n.LANGUAGES:
+        troubles |= _phrases(_get(lang, "answers.negated_troubles.troubles"))
+        bridges |= _phrases(_get(lang, "answers.negated_troubles.bridges"))
         older |= _phrases(_get(lang, "answers.older_words"))
         echo |= _phrases(_get(lang, "answers.echo_words"))
         greet |= _phrases(_get(lang, "answers.greetings"))
@@ -112,4 +118,6 @@ def words() -> Words:
         corrections,
         apologies,
         names,
+        troubles,
+        bridges,
     )
