@@ -88,7 +88,8 @@ async def test_media_urls_are_signed_and_expire(settings):
         assert (await get(other)).status_code == 403  # the signature names the file
         assert (await get(url.split("?")[0] + "?exp=abc&sig=x")).status_code == 400
         bot.app.clock.advance(timedelta(days=8))
-        assert (await get(url)).status_code == 403  # expired
+        expired = await get(url)
+        assert expired.status_code == 410 and "kedaluwarsa" in expired.text  # a clear page
 
 
 async def test_files_go_to_whatsapp_as_signed_media_urls(settings):

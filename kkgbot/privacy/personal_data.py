@@ -35,6 +35,7 @@ from kkgbot.db.models import (
     Role,
     StoredFile,
 )
+from kkgbot.privacy import files
 from kkgbot.schema import metadata
 
 ERASED = "[dihapus]"
@@ -145,6 +146,7 @@ async def erase_person(session: AsyncSession, person_id: int, now: datetime) -> 
                 .where(link.table.c[link.column] == person_id)
                 .values({name: None for name in personal})
             )
+    await files.erase_files_naming(session, person_id)
     uploads = delete(StoredFile).where(StoredFile.uploaded_by_person_id == person_id)
     for column in file_links():
         uploads = uploads.where(~select(column).where(column == StoredFile.id).exists())
@@ -182,10 +184,12 @@ async def erased_outbox_cleanup(session: AsyncSession) -> int:
 
 
 def file_links() -> list[Any]:
-    """Every column that refers to a stored file (a meeting's notulen, a broadcast's file)."""
+    """Every column by which a KKG record keeps a stored file (a meeting's notulen, a
+    broadcast's file); `file_people` only says whom a file names, it keeps nothing."""
     return [
         column
         for table in metadata.sorted_tables
+        if table.name != "file_people"
         for column in table.columns
         if any(fk.column.table.name == "files" for fk in column.foreign_keys)
     ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 14:24:41.051145
+Create Date: 2026-12-03 14:28:32.172399
 """
 
 from alembic import op
@@ -133,10 +133,13 @@ def upgrade() -> None:
     sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('uploaded_by_person_id', sa.Integer(), nullable=True),
+    sa.Column('link_until', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delete_after', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['uploaded_by_person_id'], ['people.id'], name=op.f('fk_files_uploaded_by_person_id_people'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_files'))
     )
     with op.batch_alter_table('files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_files_delete_after'), ['delete_after'], unique=False)
         batch_op.create_index(batch_op.f('ix_files_uploaded_by_person_id'), ['uploaded_by_person_id'], unique=False)
 
     op.create_table('identities',
@@ -403,6 +406,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_broadcasts_send_at'), ['send_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_broadcasts_sender_person_id'), ['sender_person_id'], unique=False)
 
+    op.create_table('file_people',
+    sa.Column('file_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['file_id'], ['files.id'], name=op.f('fk_file_people_file_id_files'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_file_people_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('file_id', 'person_id', name=op.f('pk_file_people'))
+    )
+    with op.batch_alter_table('file_people', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_file_people_person_id'), ['person_id'], unique=False)
+
     op.create_table('meetings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kkg_id', sa.Integer(), nullable=False),
@@ -616,6 +629,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_meetings_checkin_code'))
 
     op.drop_table('meetings')
+    with op.batch_alter_table('file_people', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_file_people_person_id'))
+
+    op.drop_table('file_people')
     with op.batch_alter_table('broadcasts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_broadcasts_sender_person_id'))
         batch_op.drop_index(batch_op.f('ix_broadcasts_send_at'))
@@ -682,6 +699,7 @@ def downgrade() -> None:
     op.drop_table('identities')
     with op.batch_alter_table('files', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_files_uploaded_by_person_id'))
+        batch_op.drop_index(batch_op.f('ix_files_delete_after'))
 
     op.drop_table('files')
     op.drop_table('digest_rounds')
