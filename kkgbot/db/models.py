@@ -238,6 +238,18 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_due", "status", "priority", "not_before"),)
 
 
+class OutboxCount(Base):
+    """How many outbox rows each channel has in each status, kept by triggers on `outbox`
+    (kkgbot/db/triggers.py), so that a /metrics scrape reads a few rows instead of
+    counting an outbox that grows with every message."""
+
+    __tablename__ = "outbox_counts"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+
+
 class AuditEntry(Base):
     """Who did what administrative thing, when; never the content of deleted personal data."""
 

@@ -113,7 +113,28 @@ async def healthz(request: Request) -> Response:
     )
 
 
+def metrics_allowed(request: Request) -> Response | None:
+    """/metrics on the public port: only with the bearer token (401 without or with a wrong
+    one); no token configured, no /metrics here (404). The figures show how busy the bot
+    is, and each scrape reads the database: not for anyone who finds the port."""
+    token = request.app.state.web.settings.metrics_token
+    if not token:
+        return PlainTextResponse("not found", status_code=404)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+        return PlainTextResponse(
+            "unauthorized", status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
+    return None
+
+
+async def public_metrics(request: Request) -> Response:
+    refused = metrics_allowed(request)
+    return refused if refused is not None else await metrics(request)
+
+
 async def metrics(request: Request) -> Response:
+    """The figures, for whoever reached this route (the loopback-only metrics app)."""
     web: WebState = request.app.state.web
     lag = web.scheduler_lag() if web.scheduler_lag is not None else None
     try:
@@ -145,7 +166,7 @@ def build_web_app(state: WebState) -> Starlette:
     routes = [
         Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
+        Route("/metrics", public_metrics, methods=["GET"]),
         Route("/calendar/{token}.ics", calendar, methods=["GET"]),
         Route("/media/{file_id}/{name}", media.serve, methods=["GET"]),
     ]
@@ -155,5 +176,12 @@ def build_web_app(state: WebState) -> Starlette:
             Route("/twilio/status", twilio_routes.whatsapp_status, methods=["POST"]),
         ]
     app = Starlette(routes=routes)
+    app.state.web = state
+    return app
+
+
+def build_metrics_app(state: WebState) -> Starlette:
+    """Only /metrics, without a token: served on KKGBOT_METRICS_PORT bound to 127.0.0.1."""
+    app = Starlette(routes=[Route("/metrics", metrics, methods=["GET"])])
     app.state.web = state
     return app
