@@ -44,7 +44,12 @@ async def erase_files_naming(session: AsyncSession, person_id: int) -> int:
 
 
 async def purge_own_files(session: AsyncSession, now: datetime) -> int:
-    """A person's own files: gone once delivered (or failed for good), or past their day."""
+    """A person's own files: gone once delivered (or failed for good), or past their day.
+    Runs every tick: the messages looked at are the owner's (outbox.person_id is indexed),
+    never the whole outbox."""
+    owner = OutboxMessage.person_id.in_(
+        select(FilePerson.person_id).where(FilePerson.file_id == StoredFile.id)
+    )
     done = or_(
         OutboxMessage.status == outbox.DELIVERED,
         and_(OutboxMessage.status == outbox.SENT, OutboxMessage.channel != "whatsapp"),
@@ -55,7 +60,7 @@ async def purge_own_files(session: AsyncSession, now: datetime) -> int:
         delete(StoredFile).where(
             StoredFile.delete_after.is_not(None),
             (StoredFile.delete_after <= now)
-            | (_carrying(StoredFile.id, done) & ~_carrying(StoredFile.id, pending)),
+            | (_carrying(StoredFile.id, owner, done) & ~_carrying(StoredFile.id, owner, pending)),
         )
     )
     return result.rowcount or 0
