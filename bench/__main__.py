@@ -15,6 +15,7 @@ from functools import partial
 
 from bench.broadcast import baseline, broadcast, crash, faults
 from bench.inbound import inbound
+from bench.metrics import scrape_bench
 from bench.scheduler import scheduler
 
 
@@ -39,6 +40,7 @@ async def suite(only: set[str], heavy: bool) -> None:
             "scheduler": partial(scheduler, backend, 300_000 if heavy else 100_000),
             "inbound": partial(inbound, backend, 2000 if heavy else 400),
             "digest": partial(__import__("bench.digest", fromlist=["_"]).digest_bench, backend),
+            "metrics": partial(scrape_bench, backend, 500_000),
             "soak": partial(__import__("bench.soak", fromlist=["_"]).soak, backend),
         }
         for name, run in runs.items():

@@ -96,4 +96,7 @@ class App:
         await self.dispatcher.drain()
 
     async def close(self) -> None:
+        from kkgbot.privacy import scrub
+
+        await scrub.settled()  # an erasure's scrub under way finishes before the engine goes
         await self.engine.dispose()

@@ -19,6 +19,13 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request
 
 BOT_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}\b")
 MASK = "[REDACTED]"
+# Libraries that talk at INFO about routine work: APScheduler each tick ("Running job"),
+# twilio about ten lines per message, httpx each request. An idle bot should be quiet, so
+# they log warnings and errors only, unless -v (DEBUG) asks for everything.
+LIBRARIES = (
+    "apscheduler", "alembic", "twilio", "httpx", "httpcore", "aiohttp", "telegram",
+    "uvicorn", "asyncio", "aiosqlite", "asyncpg",
+)  # fmt: skip
 
 
 class RedactSecrets(logging.Filter):
@@ -73,5 +80,6 @@ def setup(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    for name in LIBRARIES:
+        logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.WARNING)
     return handler

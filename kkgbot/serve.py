@@ -97,14 +97,30 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    starter = None
+    telegram_up = False
     if telegram is not None:
+        from kkgbot.channels.telegram_start import TelegramStarter
+
         webhook = web is not None and telegram_webhook_mode(settings)
         if webhook:
             web.attach_telegram(telegram)
-        await telegram.start(polling=not webhook, commands=command_menu(app.registry))
-        if webhook:
-            await web.register_telegram_webhook()
-        app.links.telegram_username = telegram.username
+
+        async def telegram_is_up() -> None:
+            if webhook:
+                await web.register_telegram_webhook()
+            app.links.telegram_username = telegram.username
+
+        # Telegram unreachable at start: everything else runs, Telegram is retried
+        starter = TelegramStarter(
+            telegram,
+            polling=not webhook,
+            commands=command_menu(app.registry),
+            on_up=telegram_is_up,
+        )
+        if web is not None:
+            web.state.channel_states["telegram"] = lambda: starter.state
+        telegram_up = await starter.start()
     leader = SchedulerLeader(app.engine, settings.database_url)
     scheduler = start_scheduler(app, leader, settings)
     log.info("scheduler started")
@@ -112,18 +128,20 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
         from kkgbot.web.wiring import scheduler_lag
 
         lag_of.append(scheduler_lag(scheduler, app.clock.now))
-    if sender is not None:  # "running" means answers go out: wait for the sender too
+    if sender is not None and telegram_up:  # "running" means answers go out: wait for it
         await sender.wait_ready()
     dispatcher = asyncio.create_task(app.dispatcher.run_forever(), name="dispatcher")
     log.info(
         "KKG Bot running: telegram=%s whatsapp=%s web=%s",
-        telegram.username if telegram else None,
+        (telegram.username or "retrying") if telegram else None,
         settings.whatsapp_configured,
         web.server.port if web else None,
     )
     try:
         await stop.wait()
     finally:
+        if starter is not None:
+            await starter.stop()
         scheduler.shutdown(wait=False)
         if web is not None:
             await web.server.stop()  # no new inbound webhooks while winding down

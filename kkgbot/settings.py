@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     twilio_quick_reply_sid: str | None = Field(default=None, alias="TWILIO_QUICK_REPLY_SID")
     http_host: str = Field(default="127.0.0.1", alias="KKGBOT_HTTP_HOST")
     media_url_ttl_seconds: int = Field(default=7 * 24 * 3600, alias="KKGBOT_MEDIA_URL_TTL")
+    # /metrics on the public port only with "Authorization: Bearer <token>"; or on a port of
+    # its own bound to 127.0.0.1 (for a Prometheus on the same host). Neither: no /metrics.
+    metrics_token: str | None = Field(default=None, alias="KKGBOT_METRICS_TOKEN")
+    metrics_port: int | None = Field(default=None, alias="KKGBOT_METRICS_PORT")
 
     # Monitoring self-reports (issue 6): the reflection goes this long after a meeting ends.
     reflection_delay_hours: float = Field(default=1.0, alias="KKGBOT_REFLECTION_DELAY_HOURS")
@@ -116,7 +120,12 @@ class Settings(BaseSettings):
     @property
     def secrets(self) -> tuple[str | None, ...]:
         """What must never be written anywhere: logs, stored errors, exports."""
-        return (self.telegram_bot_token, self.twilio_auth_token, self.webhook_secret)
+        return (
+            self.telegram_bot_token,
+            self.twilio_auth_token,
+            self.webhook_secret,
+            self.metrics_token,
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -15,7 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @asynccontextmanager
-async def bot_run(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
+async def bot_run(
+    env: dict[str, str], lines: list[str] | None = None
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`lines`, when given, receives the process's stderr line by line while it runs."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         str(ROOT / "bot.py"),
@@ -25,6 +28,9 @@ async def bot_run(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Proce
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+    reader = None
+    if lines is not None:
+        reader = asyncio.create_task(_collect(proc.stderr, lines))
     try:
         yield proc
     finally:
@@ -35,5 +41,14 @@ async def bot_run(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Proce
             except TimeoutError:
                 proc.kill()
                 raise
-    _, stderr = await proc.communicate()
+    if reader is not None:
+        await reader
+        stderr = "\n".join(lines).encode()
+    else:
+        _, stderr = await proc.communicate()
     assert proc.returncode == 0, stderr.decode()[-2000:]
+
+
+async def _collect(stream: asyncio.StreamReader, lines: list[str]) -> None:
+    while line := await stream.readline():
+        lines.append(line.decode(errors="replace").rstrip())

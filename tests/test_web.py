@@ -46,10 +46,13 @@ async def test_healthz_reports_database_and_scheduler(settings):
 
 
 async def test_metrics_in_prometheus_text(settings):
-    async with whatsapp_bot(settings) as bot:
+    async with whatsapp_bot(settings, metrics_token="scrape-token") as bot:
         await onboard(bot, AYU)
         bot.web.scheduler_lag = lambda: 1.5
-        answer = await get(bot.public_url + "/metrics")
+        async with httpx.AsyncClient() as client:
+            answer = await client.get(
+                bot.public_url + "/metrics", headers={"Authorization": "Bearer scrape-token"}
+            )
         assert answer.status_code == 200
         assert answer.headers["content-type"].startswith("text/plain")
         body = answer.text
@@ -88,7 +91,8 @@ async def test_media_urls_are_signed_and_expire(settings):
         assert (await get(other)).status_code == 403  # the signature names the file
         assert (await get(url.split("?")[0] + "?exp=abc&sig=x")).status_code == 400
         bot.app.clock.advance(timedelta(days=8))
-        assert (await get(url)).status_code == 403  # expired
+        expired = await get(url)
+        assert expired.status_code == 410 and "kedaluwarsa" in expired.text  # a clear page
 
 
 async def test_files_go_to_whatsapp_as_signed_media_urls(settings):
@@ -126,6 +130,7 @@ async def telegram_webhook_bot(settings, srv: FakeTelegramServer):
             "public_url": public,
             "webhook_secret": "right-secret",
             "telegram_rate_per_chat": 50.0,
+            "metrics_token": "scrape-token",
         }
     )
     app = App(settings, SystemClock())
@@ -174,7 +179,13 @@ async def test_telegram_webhook_checks_the_secret(settings):
             assert odd.status_code == 400
         await asyncio.sleep(0.2)
         assert len(srv.sent_messages(5001)) == 1
-        metrics = (await get(web.state.settings.public_url + "/metrics")).text
+        async with httpx.AsyncClient() as client:
+            metrics = (
+                await client.get(
+                    web.state.settings.public_url + "/metrics",
+                    headers={"Authorization": "Bearer scrape-token"},
+                )
+            ).text
         assert 'kkgbot_messages_in_total{channel="telegram"} 1.0' in metrics
 
 

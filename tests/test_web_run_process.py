@@ -38,6 +38,9 @@ async def test_bot_run_serves_whatsapp_and_telegram_webhooks(db_url):
     sock = bound_socket()
     port = sock.getsockname()[1]
     sock.close()  # the process binds it itself
+    probe = bound_socket()
+    metrics_port = probe.getsockname()[1]
+    probe.close()
     public = f"http://127.0.0.1:{port}"
     async with (
         FakeTwilioServer(SID, TWILIO_TOKEN) as twilio,
@@ -54,6 +57,7 @@ async def test_bot_run_serves_whatsapp_and_telegram_webhooks(db_url):
             "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
             "TWILIO_WHATSAPP_FROM": FROM,
             "TWILIO_API_BASE_URL": twilio.base_url,
+            "KKGBOT_METRICS_PORT": str(metrics_port),  # no token: not on the public port
         }
         async with bot_run(env) as proc:
             health = await wait_healthy(public, proc)
@@ -77,8 +81,9 @@ async def test_bot_run_serves_whatsapp_and_telegram_webhooks(db_url):
             # The dispatcher process sent it; its report makes the parent's /metrics true.
             wanted = 'kkgbot_messages_out_total{channel="telegram",outcome="sent"} 1.0'
             async with httpx.AsyncClient() as client:
+                assert (await client.get(public + "/metrics")).status_code == 404
                 for _ in range(100):
-                    scraped = (await client.get(public + "/metrics")).text
+                    scraped = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
                     if wanted in scraped:
                         break
                     await asyncio.sleep(0.1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from kkgbot.digest import rounds as digest
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
-from kkgbot.people.messaging import store_file
+from kkgbot.people.messaging import member_ids, store_file
 
 
 async def show_digest(ctx: Ctx, args: str) -> None:
@@ -19,11 +19,12 @@ async def show_digest(ctx: Ctx, args: str) -> None:
     zone = await digest.zone_of(ctx.session, ctx.person, ctx.settings.default_timezone)
     built = await digest.build(ctx.session, scope, ctx.now, zone, ctx.lang)
     rendered = digest.render(built, ctx.lang)
+    named = await member_ids(ctx.session, scope.kkg_ids)  # the workbook lists members
     chart_id = await store_file(
-        ctx.session, rendered.chart_name, "image/png", rendered.chart, ctx.now
+        ctx.session, rendered.chart_name, "image/png", rendered.chart, ctx.now, names=named
     )
     xlsx_id = await store_file(
-        ctx.session, rendered.xlsx_name, digest.XLSX_MIME, rendered.xlsx, ctx.now
+        ctx.session, rendered.xlsx_name, digest.XLSX_MIME, rendered.xlsx, ctx.now, names=named
     )
     ctx.reply(rendered.text)
     ctx.reply(ctx.t("digest.chart_caption"), file_id=chart_id, file_name=rendered.chart_name)

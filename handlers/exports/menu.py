@@ -20,7 +20,7 @@ from kkgbot.meetings.attendance_sheet import file_name as sheet_name
 from kkgbot.meetings.models import Meeting
 from kkgbot.meetings.notify import short_when
 from kkgbot.meetings.spj_pdf import PDF_MIME, activity_report_pdf, attendance_pdf, pdf_names
-from kkgbot.people.messaging import store_file
+from kkgbot.people.messaging import member_ids, store_file
 
 REKAP, SPJ, ALL = "rekap", "spj", "all"
 ACTION = "meetings.export"
@@ -106,7 +106,8 @@ async def send_workbook(ctx: Ctx) -> None:
         return
     data = await scope_workbook(ctx.session, kkgs, ctx.now, ctx.lang)
     name = file_name(kkgs, ctx.now)
-    file_id = await store_file(ctx.session, name, XLSX_MIME, data, ctx.now)
+    named = await member_ids(ctx.session, [k.id for k in kkgs])
+    file_id = await store_file(ctx.session, name, XLSX_MIME, data, ctx.now, names=named)
     ctx.reply(ctx.t("exports.rekap_ready", count=len(kkgs)), file_id=file_id, file_name=name)
 
 
@@ -115,12 +116,13 @@ async def send_pdfs(ctx: Ctx, meeting_id: int) -> None:
     if meeting is None:
         return
     attendance_name, report_name = pdf_names(meeting, kkg)
+    named = await member_ids(ctx.session, [kkg.id])
     data = await attendance_pdf(ctx.session, meeting, kkg)
-    file_id = await store_file(ctx.session, attendance_name, PDF_MIME, data, ctx.now)
+    file_id = await store_file(ctx.session, attendance_name, PDF_MIME, data, ctx.now, names=named)
     ctx.reply(ctx.t("exports.pdf_attendance_ready", title=meeting.title), file_id=file_id,
               file_name=attendance_name)  # fmt: skip
     data = await activity_report_pdf(ctx.session, meeting, kkg)
-    file_id = await store_file(ctx.session, report_name, PDF_MIME, data, ctx.now)
+    file_id = await store_file(ctx.session, report_name, PDF_MIME, data, ctx.now, names=named)
     ctx.reply(ctx.t("exports.pdf_report_ready", title=meeting.title), file_id=file_id,
               file_name=report_name)  # fmt: skip
 
@@ -128,7 +130,8 @@ async def send_pdfs(ctx: Ctx, meeting_id: int) -> None:
 async def reply_sheet(ctx: Ctx, meeting: Meeting, kkg: Kkg) -> None:
     data = await attendance_sheet(ctx.session, meeting, kkg, ctx.lang)
     name = sheet_name(meeting, kkg)
-    file_id = await store_file(ctx.session, name, SHEET_MIME, data, ctx.now)
+    named = await member_ids(ctx.session, [kkg.id])
+    file_id = await store_file(ctx.session, name, SHEET_MIME, data, ctx.now, names=named)
     ctx.reply(ctx.t("meetings.export_ready", title=meeting.title), file_id=file_id, file_name=name)
 
 

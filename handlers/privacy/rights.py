@@ -13,7 +13,13 @@ from kkgbot.privacy import personal_data as privacy
 async def my_data(ctx: Ctx, args: str) -> None:
     data = await privacy.export_person(ctx.session, ctx.person.id)
     file_id = await store_file(
-        ctx.session, "data-saya.json", "application/json", privacy.to_json(data), ctx.now
+        ctx.session,
+        "data-saya.json",
+        "application/json",
+        privacy.to_json(data),
+        ctx.now,
+        names=[ctx.person.id],
+        own=True,  # the link lives an hour; the file is deleted once delivered
     )
     ctx.reply(summary_text(ctx, data), file_id=file_id, file_name="data-saya.json")
 

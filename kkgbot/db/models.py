@@ -186,6 +186,26 @@ class StoredFile(Base):
     uploaded_by_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
+    # a person's own file (/dataku): its link answers 410 after `link_until`, and the file
+    # is deleted once delivered, or at `delete_after` at the latest (kkgbot/privacy/files.py)
+    link_until: Mapped[datetime | None]
+    delete_after: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class FilePerson(Base):
+    """Whom a generated file names (an export, a digest workbook, a /dataku file).
+
+    Compressed files (xlsx, PDF) cannot be searched for a name, so who is in them is
+    written down when they are made; /hapusdata deletes every file listing the person."""
+
+    __tablename__ = "file_people"
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class OutboxMessage(Base):
@@ -216,6 +236,18 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_outbox_due", "status", "priority", "not_before"),)
+
+
+class OutboxCount(Base):
+    """How many outbox rows each channel has in each status, kept by triggers on `outbox`
+    (kkgbot/db/triggers.py), so that a /metrics scrape reads a few rows instead of
+    counting an outbox that grows with every message."""
+
+    __tablename__ = "outbox_counts"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
 
 
 class AuditEntry(Base):

@@ -202,19 +202,39 @@ async def run_worker(settings: Settings, report_fd: int | None = None) -> int:
         no_inbound,
         pool_size=settings.delivery_concurrency + 4,
     )
-    await telegram.start(polling=False)
+    from kkgbot.channels.telegram_start import TelegramStarter
+
     reporter = Reporter(await _report_pipe(report_fd)) if report_fd is not None else None
     channel = TimedChannel(telegram, reporter.sent) if reporter else telegram
     dispatcher = Dispatcher(
         make_sessionmaker(engine), {telegram.name: channel}, settings, SystemClock()
     )
+    stopping = asyncio.Event()
+
+    def stop() -> None:
+        stopping.set()
+        asyncio.ensure_future(dispatcher.stop())
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(dispatcher.stop()))
-    wakeups = asyncio.create_task(
-        _read_wakeups(dispatcher.notify, lambda: asyncio.ensure_future(dispatcher.stop()))
-    )
+            loop.add_signal_handler(sig, stop)
+    wakeups = asyncio.create_task(_read_wakeups(dispatcher.notify, stop))
+    # Telegram unreachable: wait here, quietly (the parent logs it and says so in /healthz);
+    # the messages wait in the outbox meanwhile. A stop while waiting ends the process.
+    starter = TelegramStarter(telegram, polling=False, quiet=True)
+    up = asyncio.create_task(starter.until_up())
+    stopped = asyncio.create_task(stopping.wait())
+    await asyncio.wait({up, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not up.done():
+        up.cancel()
+        await asyncio.gather(up, return_exceptions=True)
+        await starter.stop()
+        wakeups.cancel()
+        await telegram.stop()
+        await engine.dispose()
+        return 0
     reports = asyncio.create_task(reporter.run()) if reporter else None
     if reporter is not None:
         reporter.write(json.dumps(READY).encode() + b"\n")

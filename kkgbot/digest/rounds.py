@@ -153,10 +153,13 @@ async def deliver(
     zone = await zone_of(session, person, default_zone)
     lang = person.language or i18n.DEFAULT
     rendered = render(await build(session, scope, now, zone, lang, computed), lang)
+    named = await messaging.member_ids(session, scope.kkg_ids)  # the workbook lists members
     chart_id = await messaging.store_file(
-        session, rendered.chart_name, "image/png", rendered.chart, now
+        session, rendered.chart_name, "image/png", rendered.chart, now, names=named
     )
-    xlsx_id = await messaging.store_file(session, rendered.xlsx_name, XLSX_MIME, rendered.xlsx, now)
+    xlsx_id = await messaging.store_file(
+        session, rendered.xlsx_name, XLSX_MIME, rendered.xlsx, now, names=named
+    )
     recipient = Recipient(person.id, lang, zone)
     base = ("digest", ("person", person.id), slot_key(slot))
     parts = [

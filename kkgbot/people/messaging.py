@@ -7,7 +7,7 @@ the quiet hours (21:00–06:00 in the person's zone) until 06:00.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
-from kkgbot.db.models import District, Kkg, Person, Role, StoredFile
+from kkgbot.db.models import District, FilePerson, Kkg, Person, Role, StoredFile
 from kkgbot.delivery.outbox import BULK, Draft, enqueue
 from kkgbot.messages import Choice
 from kkgbot.people.identities import primary_identity
@@ -91,13 +91,41 @@ async def kkg_members(
     return [Recipient(pid, lang or i18n.DEFAULT, kkg.timezone) for pid, lang in rows]
 
 
+# A person's own file (/dataku): the link works for an hour, the file lives a day at most.
+OWN_FILE_LINK = timedelta(hours=1)
+OWN_FILE_KEEP = timedelta(hours=24)
+
+
 async def store_file(
-    session: AsyncSession, name: str, mime: str, data: bytes, now: datetime
+    session: AsyncSession,
+    name: str,
+    mime: str,
+    data: bytes,
+    now: datetime,
+    *,
+    names: Iterable[int] = (),
+    own: bool = False,
 ) -> int:
+    """Stores a generated file. `names`: the people it lists, so that erasing one of them
+    deletes it (a workbook cannot be searched for a name later). `own`: the file is one
+    person's own data, served for an hour and deleted once delivered or after a day."""
     stored = StoredFile(name=name, mime=mime, data=data, created_at=now)
+    if own:
+        stored.link_until = now + OWN_FILE_LINK
+        stored.delete_after = now + OWN_FILE_KEEP
     session.add(stored)
     await session.flush()
+    session.add_all(FilePerson(file_id=stored.id, person_id=pid) for pid in sorted(set(names)))
+    await session.flush()
     return stored.id
+
+
+async def member_ids(session: AsyncSession, kkg_ids: Iterable[int]) -> list[int]:
+    """Everyone with a role in the KKGs: whom a file about those KKGs may name."""
+    rows = await session.scalars(
+        select(Role.person_id).where(Role.kkg_id.in_(list(kkg_ids))).distinct()
+    )
+    return list(rows)
 
 
 async def send(

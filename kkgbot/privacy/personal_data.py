@@ -35,6 +35,7 @@ from kkgbot.db.models import (
     Role,
     StoredFile,
 )
+from kkgbot.privacy import files, scrub
 from kkgbot.schema import metadata
 
 ERASED = "[dihapus]"
@@ -103,10 +104,10 @@ def _variants(person: Person) -> list[str]:
     return found
 
 
-async def _sweep(session: AsyncSession, needles: list[str]) -> int:
-    """Replace the needles in every text and JSON column of every table."""
+async def _sweep(session: AsyncSession, needles: list[str]) -> set[str]:
+    """Replace the needles in every text and JSON column of every table; the tables changed."""
     sqlite = session.bind.dialect.name == "sqlite"
-    changed = 0
+    changed: set[str] = set()
     for table in metadata.sorted_tables:
         if table.name == "alembic_version":
             continue
@@ -128,23 +129,29 @@ async def _sweep(session: AsyncSession, needles: list[str]) -> int:
                     .where(as_text.contains(needle, autoescape=True))
                     .values({column.name: value})
                 )
-                changed += result.rowcount or 0
+                if result.rowcount:
+                    changed.add(table.name)
     return changed
 
 
 async def erase_person(session: AsyncSession, person_id: int, now: datetime) -> None:
-    """Erase the person's personal data now, in the caller's transaction."""
+    """Erase the person's personal data now, in the caller's transaction; once it commits,
+    the freed bytes are scrubbed from the database files (kkgbot/privacy/scrub.py)."""
     person = await session.get(Person, person_id)
     assert person is not None
     needles = _variants(person)
+    touched = {"people", "files", "file_people", "identities", "conversations", "roles",
+               "open_questions", "outbox", "audit_log"}  # fmt: skip
     for link in person_links():
         personal = [c.name for c in link.table.columns if c.info.get("personal_text")]
         if personal:
+            touched.add(link.table.name)
             await session.execute(
                 update(link.table)
                 .where(link.table.c[link.column] == person_id)
                 .values({name: None for name in personal})
             )
+    await files.erase_files_naming(session, person_id)
     uploads = delete(StoredFile).where(StoredFile.uploaded_by_person_id == person_id)
     for column in file_links():
         uploads = uploads.where(~select(column).where(column == StoredFile.id).exists())
@@ -165,8 +172,9 @@ async def erase_person(session: AsyncSession, person_id: int, now: datetime) -> 
     person.erased_at = now
     await session.flush()
     if needles:
-        await _sweep(session, needles)
+        touched |= await _sweep(session, needles)
     audit.record(session, at=now, action="person.erase", actor="chat", target_person_id=person_id)
+    scrub.after_commit(session, touched)
 
 
 async def erased_outbox_cleanup(session: AsyncSession) -> int:
@@ -182,10 +190,12 @@ async def erased_outbox_cleanup(session: AsyncSession) -> int:
 
 
 def file_links() -> list[Any]:
-    """Every column that refers to a stored file (a meeting's notulen, a broadcast's file)."""
+    """Every column by which a KKG record keeps a stored file (a meeting's notulen, a
+    broadcast's file); `file_people` only says whom a file names, it keeps nothing."""
     return [
         column
         for table in metadata.sorted_tables
+        if table.name != "file_people"
         for column in table.columns
         if any(fk.column.table.name == "files" for fk in column.foreign_keys)
     ]

@@ -11,7 +11,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -49,6 +49,8 @@ class WebState:
     # handles one update and returns when it is committed (TelegramChannel.process)
     telegram_process: Callable[[object], Awaitable[None]] | None = None
     scheduler_lag: Callable[[], float | None] | None = None  # None: no scheduler here
+    # a channel's state for /healthz ("ok", "retrying"): named, but never a reason for 503
+    channel_states: dict[str, Callable[[], str]] = field(default_factory=dict)
     max_scheduler_lag: float = 120.0
 
 
@@ -107,13 +109,37 @@ async def healthz(request: Request) -> Response:
             "ok" if lag is not None and lag <= web.max_scheduler_lag else "stalled"
         )
     healthy = all(v == "ok" for v in checks.values())
+    # A channel waiting for its service (Telegram unreachable) is named, but the bot is
+    # healthy: a restart would not bring Telegram back, and WhatsApp and the rest still work.
+    channels = {name: state() for name, state in web.channel_states.items()}
     return JSONResponse(
-        {"status": "ok" if healthy else "unhealthy", **checks},
+        {"status": "ok" if healthy else "unhealthy", **checks, **channels},
         status_code=200 if healthy else 503,
     )
 
 
+def metrics_allowed(request: Request) -> Response | None:
+    """/metrics on the public port: only with the bearer token (401 without or with a wrong
+    one); no token configured, no /metrics here (404). The figures show how busy the bot
+    is, and each scrape reads the database: not for anyone who finds the port."""
+    token = request.app.state.web.settings.metrics_token
+    if not token:
+        return PlainTextResponse("not found", status_code=404)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+        return PlainTextResponse(
+            "unauthorized", status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
+    return None
+
+
+async def public_metrics(request: Request) -> Response:
+    refused = metrics_allowed(request)
+    return refused if refused is not None else await metrics(request)
+
+
 async def metrics(request: Request) -> Response:
+    """The figures, for whoever reached this route (the loopback-only metrics app)."""
     web: WebState = request.app.state.web
     lag = web.scheduler_lag() if web.scheduler_lag is not None else None
     try:
@@ -145,7 +171,7 @@ def build_web_app(state: WebState) -> Starlette:
     routes = [
         Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
+        Route("/metrics", public_metrics, methods=["GET"]),
         Route("/calendar/{token}.ics", calendar, methods=["GET"]),
         Route("/media/{file_id}/{name}", media.serve, methods=["GET"]),
     ]
@@ -155,5 +181,12 @@ def build_web_app(state: WebState) -> Starlette:
             Route("/twilio/status", twilio_routes.whatsapp_status, methods=["POST"]),
         ]
     app = Starlette(routes=routes)
+    app.state.web = state
+    return app
+
+
+def build_metrics_app(state: WebState) -> Starlette:
+    """Only /metrics, without a token: served on KKGBOT_METRICS_PORT bound to 127.0.0.1."""
+    app = Starlette(routes=[Route("/metrics", metrics, methods=["GET"])])
     app.state.web = state
     return app

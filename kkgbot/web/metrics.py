@@ -5,7 +5,10 @@ Counters and the latency histogram are kept in memory as things happen (inbound 
 each send through a channel); sends made by the Telegram dispatcher process are reported
 to this process over its pipe (`kkgbot/delivery/worker.py`) and counted here the same way.
 The outbox figures are read from the database at each scrape, since the database is the
-truth and several processes may share it.
+truth and several processes may share it: the rows per status from `outbox_counts`, a small
+table kept by triggers (kkgbot/db/triggers.py), so that a scrape's cost does not grow with
+the outbox; what is due now through the outbox's (status, priority, not_before) index,
+which only reaches messages not yet sent.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kkgbot.channels.base import Channel, TimedChannel
-from kkgbot.db.models import OutboxMessage
+from kkgbot.db.models import OutboxCount, OutboxMessage
 from kkgbot.delivery import outbox
 from kkgbot.messages import Inbound
 
@@ -91,8 +94,8 @@ class Metrics:
     ) -> None:
         async with sessionmaker() as session:
             counts = await session.execute(
-                select(OutboxMessage.channel, OutboxMessage.status, func.count()).group_by(
-                    OutboxMessage.channel, OutboxMessage.status
+                select(OutboxCount.channel, OutboxCount.status, OutboxCount.n).where(
+                    OutboxCount.n > 0
                 )
             )
             self.outbox_rows.clear()

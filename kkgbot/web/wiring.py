@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from kkgbot.app import App
 from kkgbot.channels.whatsapp import WhatsAppChannel
 from kkgbot.settings import Settings
-from kkgbot.web.asgi import WebState, build_web_app, media_signer
+from kkgbot.web.asgi import WebState, build_metrics_app, build_web_app, media_signer
 from kkgbot.web.metrics import Metrics
 from kkgbot.web.server import WebServer
 
@@ -19,8 +19,8 @@ TELEGRAM_PATH = "/telegram/webhook"
 
 
 def web_wanted(settings: Settings) -> bool:
-    """The web server runs when there is a public URL or WhatsApp is configured."""
-    return bool(settings.public_url) or settings.whatsapp_configured
+    """The web server runs when there is a public URL, WhatsApp, or a metrics port."""
+    return bool(settings.public_url) or settings.whatsapp_configured or bool(settings.metrics_port)
 
 
 def telegram_webhook_mode(settings: Settings) -> bool:
@@ -35,6 +35,7 @@ class Web:
     server: WebServer
     whatsapp: WhatsAppChannel | None = None
     telegram_channel: object | None = None
+    metrics_server: WebServer | None = None  # KKGBOT_METRICS_PORT, on 127.0.0.1 only
 
     def add_channel(self, app: App, channel) -> None:
         """A channel whose sends are counted and timed in /metrics."""
@@ -58,6 +59,8 @@ class Web:
 
     async def stop(self) -> None:
         await self.server.stop()
+        if self.metrics_server is not None:
+            await self.metrics_server.stop()
         if self.whatsapp is not None:
             await self.whatsapp.close()
 
@@ -101,7 +104,12 @@ async def start_web(
     server = WebServer(build_web_app(state), settings.http_host, settings.http_port)
     await server.start(sock)
     log.info("web server on %s:%s", settings.http_host, server.port)
-    return Web(state, server, whatsapp)
+    metrics_server = None
+    if settings.metrics_port:
+        metrics_server = WebServer(build_metrics_app(state), "127.0.0.1", settings.metrics_port)
+        await metrics_server.start()
+        log.info("metrics on 127.0.0.1:%s", metrics_server.port)
+    return Web(state, server, whatsapp, metrics_server=metrics_server)
 
 
 def scheduler_lag(scheduler, clock_now) -> Callable[[], float | None]:
