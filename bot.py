@@ -59,7 +59,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--kkg", required=True, help="KKG name, invite code or id")
     export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    _calendar_parser(admin_sub)
     return parser
+
+
+def _calendar_parser(admin_sub) -> None:
+    """`admin calendar add|remove|list|province` (kkgbot/calendar_admin.py)."""
+    cal = admin_sub.add_parser("calendar", help="school calendar: days off, province")
+    cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
+
+    def scope(cmd) -> None:
+        group = cmd.add_mutually_exclusive_group(required=True)
+        group.add_argument("--kkg", help="KKG name, invite code or id")
+        group.add_argument("--district", help="district name or id")
+
+    for verb, text in (("add", "add days off"), ("remove", "make days school days")):
+        cmd = cal_sub.add_parser(verb, help=text)
+        cmd.add_argument("date", help="YYYY-MM-DD or DD-MM-YYYY")
+        cmd.add_argument("--to", help="last day of a range")
+        cmd.add_argument("--name", default="", help="what the day is (shown to people)")
+        scope(cmd)
+    listing = cal_sub.add_parser("list", help="every day off in a year")
+    listing.add_argument("--year", type=int, help="default: this year")
+    scope(listing)
+    prov = cal_sub.add_parser("province", help="the province whose school breaks apply")
+    prov.add_argument("province", help="e.g. nusa-tenggara-barat")
+    prov.add_argument("--district", required=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,7 +168,7 @@ async def dispatch(args: argparse.Namespace) -> int:
 def content_check(settings, root: Path | None, quiet: bool = False) -> int:
     """`content check`, and the start-up refusal: every problem with its file and line."""
     from kkgbot import i18n
-    from kkgbot.learning.content_check import check_content, summary
+    from kkgbot.learning.content_check import check_content, review_lines, summary
 
     lang = settings.language
     root = root or settings.content_dir
@@ -156,6 +181,10 @@ def content_check(settings, root: Path | None, quiet: bool = False) -> int:
         return 1
     if not quiet:
         print(i18n.t(lang, "learning.check.ok", **summary(library)), file=out)
+        print(i18n.t(lang, "learning.check.coverage", **summary(library)), file=out)
+        print(i18n.t(lang, "learning.check.reviewed", **summary(library)), file=out)
+        for module_id, who, when in review_lines(library):
+            print(f"  {module_id}: {who}" + (f" ({when})" if when else ""), file=out)
     return 0
 
 

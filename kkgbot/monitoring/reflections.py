@@ -9,6 +9,10 @@ were asked, the place their answers go, and what makes a retried job ask nobody 
 The first two questions are standalone buttons (`a:rf:<meeting>:t:<0|1>`,
 `a:rf:<meeting>:s:<1..5>`), so they still work days later; a teacher who has not tried
 the practice yet is not asked how students responded.
+
+Questions and reminders keep school time: one that falls on a holiday or in a break
+(kkgbot.school_calendar) is sent at the same hour of the next school day, and the 7 days
+to answer count from then.
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ from kkgbot.messages import NO, YES, Choice, MessageKind
 from kkgbot.monitoring.models import Reflection
 from kkgbot.people import messaging, roles
 from kkgbot.people.messaging import Recipient, after_quiet_hours
+from kkgbot.school_calendar.calendar import MAX_SHIFT_DAYS, Calendars
 
 log = logging.getLogger(__name__)
 REMIND_AFTER = timedelta(hours=48)
+SHIFT_BACK = timedelta(days=MAX_SHIFT_DAYS)
 OPEN_FOR = timedelta(days=7)
 SCALE = (1, 2, 3, 4, 5)
 MAX_SUPPORT = 500
@@ -109,9 +115,16 @@ def students_choices(meeting_id: int, lang: str) -> list[Choice]:
 # --- Asking and reminding (scheduled) ---------------------------------------------------
 
 
+async def _due(session: AsyncSession, calendars: Calendars, meeting: Meeting, delay) -> datetime:
+    """When the question goes: `delay` after the end, moved to the next school day if off."""
+    kkg = await session.get(Kkg, meeting.kkg_id)
+    due = ends_at(meeting) + delay
+    return due if kkg is None else (await calendars.kkg(kkg)).shift(due, kkg.timezone)
+
+
 async def _meetings_to_ask(session: AsyncSession, now: datetime, delay: timedelta):
-    """Meetings whose reflection is due by `now` and still open (ended within 7 days)."""
-    oldest = now - OPEN_FOR - delay - timedelta(days=2)  # a meeting lasts at most a day
+    """Meetings whose reflection is due by `now` and still open, with when it was due."""
+    oldest = now - OPEN_FOR - delay - timedelta(days=2) - SHIFT_BACK  # a meeting: at most a day
     rows = await session.scalars(
         select(Meeting)
         .where(
@@ -119,26 +132,42 @@ async def _meetings_to_ask(session: AsyncSession, now: datetime, delay: timedelt
         )
         .order_by(Meeting.starts_at, Meeting.id)
     )
-    return [m for m in rows if ends_at(m) + delay <= now < ends_at(m) + delay + OPEN_FOR]
+    calendars = Calendars(session)
+    out = []
+    for meeting in rows:
+        if ends_at(meeting) + delay > now:
+            continue
+        due = await _due(session, calendars, meeting, delay)
+        if due <= now < due + OPEN_FOR:
+            out.append((meeting, due))
+    return out
 
 
 async def next_ask_due(session: AsyncSession, after: datetime, delay: timedelta) -> datetime | None:
     rows = await session.scalars(
         select(Meeting)
         .where(
-            Meeting.cancelled_at.is_(None), Meeting.starts_at > after - delay - timedelta(days=2)
+            Meeting.cancelled_at.is_(None),
+            Meeting.starts_at > after - delay - timedelta(days=2) - SHIFT_BACK,
         )
         .order_by(Meeting.starts_at)
         .limit(50)
     )
-    times = [ends_at(m) + delay for m in rows if ends_at(m) + delay > after]
+    calendars = Calendars(session)
+    times = []
+    for meeting in rows:
+        if ends_at(meeting) + delay + SHIFT_BACK < after:
+            continue
+        due = await _due(session, calendars, meeting, delay)
+        if due > after:
+            times.append(due)
     return min(times, default=None)
 
 
 async def ask_due(session: AsyncSession, now: datetime, delay: timedelta) -> int:
     """Attendees of meetings whose time has come (or who were marked present since) are asked."""
     asked = 0
-    for meeting in await _meetings_to_ask(session, now, delay):
+    for meeting, due in await _meetings_to_ask(session, now, delay):
         new = list(
             await session.scalars(
                 select(Attendance.person_id)
@@ -155,7 +184,6 @@ async def ask_due(session: AsyncSession, now: datetime, delay: timedelta) -> int
             continue
         kkg = await session.get(Kkg, meeting.kkg_id)
         assert kkg is not None
-        due = ends_at(meeting) + delay
         for person_id in new:
             asked += await _ask_one(session, meeting, kkg, person_id, due, now)
     return asked
@@ -194,15 +222,22 @@ def _unanswered_unreminded():
     return (Reflection.answered_at.is_(None), Reflection.reminded_at.is_(None))
 
 
+async def _remind_at(session: AsyncSession, calendars: Calendars, row: Reflection) -> datetime:
+    kkg = await session.get(Kkg, row.kkg_id) if row.kkg_id is not None else None
+    due = row.asked_at + REMIND_AFTER
+    return due if kkg is None else (await calendars.kkg(kkg)).shift(due, kkg.timezone)
+
+
 async def next_remind_due(session: AsyncSession, after: datetime) -> datetime | None:
     rows = await session.scalars(
-        select(Reflection.asked_at)
-        .where(*_unanswered_unreminded(), Reflection.asked_at > after - REMIND_AFTER)
+        select(Reflection)
+        .where(*_unanswered_unreminded(), Reflection.asked_at > after - REMIND_AFTER - SHIFT_BACK)
         .order_by(Reflection.asked_at)
-        .limit(1)
+        .limit(50)
     )
-    first = rows.first()
-    return first + REMIND_AFTER if first is not None else None
+    calendars = Calendars(session)
+    times = [t for row in rows if (t := await _remind_at(session, calendars, row)) > after]
+    return min(times, default=None)
 
 
 async def remind_due(session: AsyncSession, now: datetime) -> int:
@@ -216,7 +251,10 @@ async def remind_due(session: AsyncSession, now: datetime) -> int:
         )
     )
     sent = 0
+    calendars = Calendars(session)
     for row in rows:
+        if now < deadline(row) and await _remind_at(session, calendars, row) > now:
+            continue  # its day is a holiday: it goes on the next school day
         row.reminded_at = now
         if now >= deadline(row):
             continue
