@@ -67,3 +67,12 @@ async def test_slot_shares_one_stored_picture(console_app):
         stored = list(await s.scalars(select(StoredFile.id).where(StoredFile.name == name)))
     with_picture = [p for p in payloads if p.get("file_name") == name]
     assert len(with_picture) == 2 and len(stored) == 1
+
+
+def test_english_readers_are_told_lessons_are_in_indonesian():
+    from kkgbot.learning.library import library
+    from kkgbot.learning.push import lesson_text
+
+    lesson = library().packs[0].lessons[0]
+    assert "written in Indonesian" in lesson_text("en", lesson)
+    assert "Indonesian" not in lesson_text("id", lesson)

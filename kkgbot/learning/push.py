@@ -42,6 +42,9 @@ def lesson_text(lang: str, lesson: Lesson, note: str | None = None) -> str:
     parts = []
     if note:
         parts.append(note)
+    language_note = i18n.t(lang, "learning.lesson_language")
+    if language_note:  # lessons are written in Indonesian; others are told so
+        parts.append(language_note)
     parts.append(
         i18n.t(
             lang,
