@@ -35,6 +35,16 @@ def _parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="content_command", required=True)
     check = content_sub.add_parser("check", help="check every pack; exit 1 on any problem")
     check.add_argument("--dir", type=Path, help="packs folder (default: config/content)")
+    tmpl = content_sub.add_parser("template", help="write the spreadsheet template for lessons")
+    tmpl.add_argument("file", type=Path, nargs="?", help="default: docs/templat-materi.xlsx")
+    imp = content_sub.add_parser("import", help="check a lessons workbook and install its pack")
+    imp.add_argument("file", type=Path, help="the .xlsx (one row per lesson)")
+    imp.add_argument("--pictures", type=Path, help="a .zip of pictures (default: FILE.zip)")
+    exp = content_sub.add_parser("export", help="write a pack as a lessons workbook")
+    exp.add_argument("pack", help="pack id")
+    exp.add_argument("file", type=Path, nargs="?", help="default: PACK.xlsx")
+    for cmd in (imp, exp):
+        cmd.add_argument("--dir", type=Path, help="packs folder (default: KKGBOT_CONTENT_DIR)")
 
     admin = sub.add_parser("admin", help="district administration")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)
@@ -133,8 +143,12 @@ async def dispatch(args: argparse.Namespace) -> int:
         await app.close()
         print("migrations applied")
         return 0
-    if args.command == "content":
+    if args.command == "content" and args.content_command == "check":
         return content_check(settings, args.dir)
+    if args.command == "content":
+        from kkgbot.learning import content_cli
+
+        return content_cli.run(args, settings)
     if args.command in ("run", "demo", "console") and content_check(settings, None, quiet=True):
         from kkgbot import i18n
 

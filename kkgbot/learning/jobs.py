@@ -9,6 +9,9 @@ makes sense, so it is sent; messaging.send holds it out of the quiet hours).
 A slot on a holiday or in a school break (kkgbot.school_calendar) is skipped, not moved:
 the next slot is a few days away and the sequence simply continues from there. A KKG's
 dated period (Ramadan, `periods`) replaces its usual times between its two dates.
+
+Each tick also looks whether the content folder changed (`library.refresh`), so a pack
+installed by `bot.py content import` reaches a running bot within a tick.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import Kkg
+from kkgbot.learning import library, schedule
 from kkgbot.learning import push as lessons_push
-from kkgbot.learning import schedule
 from kkgbot.learning.models import LessonSchedule, LessonSchedulePeriod
 from kkgbot.scheduling.jobs import Job
 from kkgbot.school_calendar.calendar import Calendars
@@ -51,6 +54,7 @@ async def next_lesson_slot(session: AsyncSession, after: datetime) -> datetime |
 
 
 async def run_lesson_slots(session: AsyncSession, now: datetime) -> None:
+    library.refresh()  # a pack written by `content import` is used without a restart
     calendars = Calendars(session)
     for kkg, row, period in await _kkgs(session):
         slot = schedule.latest_due(kkg, row, now, period)
