@@ -12,7 +12,7 @@
 
 The pulse keeps school time (kkgbot.school_calendar): a first Monday that is a holiday or
 inside a break moves it to the same hour of the next school day; the month stays the
-slot's month. Reflection questions and reminders move the same way (`reflections`).
+slot's month. Reflection questions and reminders move the same way (`reflection_followup`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from kkgbot import i18n
 from kkgbot.db.models import Kkg
 from kkgbot.delivery.keys import idempotency_key, slot_key
 from kkgbot.messages import Choice, MessageKind
-from kkgbot.monitoring import pulse, reflections, standards
+from kkgbot.monitoring import pulse, reflection_followup, standards, support_requests
 from kkgbot.monitoring.models import MonitoringSlots
 from kkgbot.people import messaging, roles
 from kkgbot.people.messaging import Recipient
@@ -141,20 +141,20 @@ def monitoring_jobs(settings: Settings) -> list[Job]:
     delay = timedelta(hours=settings.reflection_delay_hours)
 
     async def next_ask(session: AsyncSession, after: datetime) -> datetime | None:
-        return await reflections.next_ask_due(session, after, delay)
+        return await reflection_followup.next_ask_due(session, after, delay)
 
     async def ask(session: AsyncSession, now: datetime) -> None:
-        count = await reflections.ask_due(session, now, delay)
+        count = await reflection_followup.ask_due(session, now, delay)
         if count:
             log.info("reflections asked: %d", count)
 
     async def remind(session: AsyncSession, now: datetime) -> None:
-        await reflections.remind_due(session, now)
+        await reflection_followup.remind_due(session, now)
 
     return [
         Job("reflection_asks", next_ask, ask),
-        Job("reflection_reminders", reflections.next_remind_due, remind),
+        Job("reflection_reminders", reflection_followup.next_remind_due, remind),
         slot_job("pulse", "pulse_at", pulse.trigger, pulse.ask, school_time=True),
-        slot_job("support_list", "support_at", support_trigger, reflections.send_support_list),
+        slot_job("support_list", "support_at", support_trigger, support_requests.send_support_list),
         slot_job("standards_invite", "standards_at", standards_trigger, invite_to_standards),
     ]
