@@ -1,5 +1,5 @@
 """A lesson whose picture carries it goes with its PNG through the ordinary file path
-(photo on Telegram and media on WhatsApp are the channels' own file tests; here: the
+(photo on Telegram and media on WhatsApp: tests/test_lesson_pictures_channels.py; here: the
 outbox row carries the file, on the slot and on /materi, and the console shows it)."""
 
 from __future__ import annotations
