@@ -192,3 +192,34 @@ async def test_a_broken_change_keeps_the_loaded_packs(content_copy, console_app)
     (content_copy / "numerasi-kelas-awal" / "pack.yaml").write_text("id: [\n", encoding="utf-8")
     await console_app.advance_to(console_app.clock.now() + timedelta(minutes=5))
     assert library() is before
+
+
+def _cli(*args: str, cwd: Path = ROOT):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "content", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "KKGBOT_LANGUAGE": "id"},
+    )
+
+
+def test_the_commands_export_import_and_refuse(tmp_path):
+    exported = _cli("export", "numerasi-kelas-awal", str(tmp_path / "num.xlsx"))
+    assert exported.returncode == 0, exported.stderr
+    done = _cli("import", str(tmp_path / "num.xlsx"), "--dir", str(tmp_path / "c"))
+    assert done.returncode == 0, done.stderr
+    assert "8 modul, 24 materi, 3 gambar" in done.stdout
+    book, sheet, h = _rows((tmp_path / "num.xlsx").read_bytes())
+    sheet.cell(3, h["Coba besok"]).value = None
+    (tmp_path / "bad.xlsx").write_bytes(_save(book))
+    refused = _cli("import", str(tmp_path / "bad.xlsx"), "--dir", str(tmp_path / "d"))
+    assert refused.returncode == 1
+    assert "Lembar 'Materi', baris 3, kolom M (Coba besok)" in refused.stderr
+    assert "Tidak ada yang ditulis" in refused.stderr and not (tmp_path / "d").exists()
+    assert _cli("export", "tidak-ada").returncode == 1
