@@ -35,6 +35,16 @@ def _parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="content_command", required=True)
     check = content_sub.add_parser("check", help="check every pack; exit 1 on any problem")
     check.add_argument("--dir", type=Path, help="packs folder (default: config/content)")
+    tmpl = content_sub.add_parser("template", help="write the spreadsheet template for lessons")
+    tmpl.add_argument("file", type=Path, nargs="?", help="default: docs/templat-materi.xlsx")
+    imp = content_sub.add_parser("import", help="check a lessons workbook and install its pack")
+    imp.add_argument("file", type=Path, help="the .xlsx (one row per lesson)")
+    imp.add_argument("--pictures", type=Path, help="a .zip of pictures (default: FILE.zip)")
+    exp = content_sub.add_parser("export", help="write a pack as a lessons workbook")
+    exp.add_argument("pack", help="pack id")
+    exp.add_argument("file", type=Path, nargs="?", help="default: PACK.xlsx")
+    for cmd in (imp, exp):
+        cmd.add_argument("--dir", type=Path, help="packs folder (default: KKGBOT_CONTENT_DIR)")
 
     admin = sub.add_parser("admin", help="district administration")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)
@@ -59,7 +69,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--kkg", required=True, help="KKG name, invite code or id")
     export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    _calendar_parser(admin_sub)
     return parser
+
+
+def _calendar_parser(admin_sub) -> None:
+    """`admin calendar add|remove|list|province` (kkgbot/calendar_admin.py)."""
+    cal = admin_sub.add_parser("calendar", help="school calendar: days off, province")
+    cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
+
+    def scope(cmd) -> None:
+        group = cmd.add_mutually_exclusive_group(required=True)
+        group.add_argument("--kkg", help="KKG name, invite code or id")
+        group.add_argument("--district", help="district name or id")
+
+    for verb, text in (("add", "add days off"), ("remove", "make days school days")):
+        cmd = cal_sub.add_parser(verb, help=text)
+        cmd.add_argument("date", help="YYYY-MM-DD or DD-MM-YYYY")
+        cmd.add_argument("--to", help="last day of a range")
+        cmd.add_argument("--name", default="", help="what the day is (shown to people)")
+        scope(cmd)
+    listing = cal_sub.add_parser("list", help="every day off in a year")
+    listing.add_argument("--year", type=int, help="default: this year")
+    scope(listing)
+    prov = cal_sub.add_parser("province", help="the province whose school breaks apply")
+    prov.add_argument("province", help="e.g. nusa-tenggara-barat")
+    prov.add_argument("--district", required=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,8 +143,12 @@ async def dispatch(args: argparse.Namespace) -> int:
         await app.close()
         print("migrations applied")
         return 0
-    if args.command == "content":
+    if args.command == "content" and args.content_command == "check":
         return content_check(settings, args.dir)
+    if args.command == "content":
+        from kkgbot.learning import content_cli
+
+        return content_cli.run(args, settings)
     if args.command in ("run", "demo", "console") and content_check(settings, None, quiet=True):
         from kkgbot import i18n
 
@@ -143,7 +182,7 @@ async def dispatch(args: argparse.Namespace) -> int:
 def content_check(settings, root: Path | None, quiet: bool = False) -> int:
     """`content check`, and the start-up refusal: every problem with its file and line."""
     from kkgbot import i18n
-    from kkgbot.learning.content_check import check_content, summary
+    from kkgbot.learning.content_check import check_content, review_lines, summary
 
     lang = settings.language
     root = root or settings.content_dir
@@ -156,6 +195,10 @@ def content_check(settings, root: Path | None, quiet: bool = False) -> int:
         return 1
     if not quiet:
         print(i18n.t(lang, "learning.check.ok", **summary(library)), file=out)
+        print(i18n.t(lang, "learning.check.coverage", **summary(library)), file=out)
+        print(i18n.t(lang, "learning.check.reviewed", **summary(library)), file=out)
+        for module_id, who, when in review_lines(library):
+            print(f"  {module_id}: {who}" + (f" ({when})" if when else ""), file=out)
     return 0
 
 

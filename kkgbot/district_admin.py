@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kkgbot import i18n
+from kkgbot import calendar_admin, i18n
 from kkgbot.app import App
 from kkgbot.clock import SystemClock
 from kkgbot.exports.scope_workbook import scope_workbook
@@ -13,6 +13,7 @@ from kkgbot.people import kkgs, roles
 from kkgbot.people.kkgs import KkgError
 from kkgbot.people.member_import import ImportFileError, import_members
 from kkgbot.people.roles import RoleError
+from kkgbot.school_calendar.days import CalendarError
 from kkgbot.settings import Settings
 
 
@@ -29,7 +30,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         await app.migrate()
         return await _run(app, args, lang)
-    except (CliError, KkgError, RoleError, ImportFileError) as err:
+    except (CliError, KkgError, RoleError, ImportFileError, CalendarError) as err:
         print(i18n.t(lang, err.key, **err.params))
         return 2
     finally:
@@ -44,6 +45,8 @@ async def _run(app: App, args: argparse.Namespace, lang: str) -> int:
         print(i18n.t(lang, "admin.seeded" if created else "admin.seed_unchanged"))
         return 0
     async with app.sessionmaker() as session, session.begin():
+        if cmd == "calendar":
+            return await calendar_admin.run(session, args, lang, now)
         if cmd == "create-kkg":
             kkg = await kkgs.create_kkg(
                 session,

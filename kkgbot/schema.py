@@ -9,6 +9,7 @@ from kkgbot.learning import models as learning_models
 from kkgbot.meetings import models as meeting_models
 from kkgbot.monitoring import models as monitoring_models
 from kkgbot.polls import models as poll_models
+from kkgbot.school_calendar import models as calendar_models
 
 FEATURE_MODELS = (
     broadcast_models,
@@ -18,5 +19,6 @@ FEATURE_MODELS = (
     meeting_models,
     monitoring_models,
     poll_models,
+    calendar_models,
 )
 metadata = Base.metadata

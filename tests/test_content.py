@@ -3,6 +3,7 @@ with its file and line (each broken fixture marks the line with `# expect: <key>
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -67,6 +68,37 @@ def test_content_check_command_on_shipped_packs():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\d+ paket, \d+ modul, \d+ materi", result.stdout), result.stdout
+    assert re.search(
+        r"^9 paket, 58 modul, 174 materi; topik dengan materi \d+ dari 20$", result.stdout, re.M
+    ), result.stdout
+    assert "Modul yang sudah ditinjau: 0 dari 58." in result.stdout  # honest: nobody yet
+    for module in check_content(CONFIG_DIR / "content")[0].modules():
+        assert module.sources, module.id  # every module names its sources
+
+
+def test_reviewed_modules_are_listed_with_the_reviewer(tmp_path):
+    import shutil
+
+    shutil.copytree(CONFIG_DIR / "content" / "kelas-rangkap", tmp_path / "kelas-rangkap")
+    first = sorted((tmp_path / "kelas-rangkap").glob("0*.yaml"))[0]
+    text = first.read_text(encoding="utf-8")
+    first.write_text(
+        text.replace(
+            "lessons:", "reviewed_by: Ibu Siti, pengawas\nreviewed_on: 2026-10-01\nlessons:", 1
+        ),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "bot.py", "content", "check", "--dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "KKGBOT_LANGUAGE": "id"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Modul yang sudah ditinjau: 1 dari 6." in result.stdout
+    assert "Ibu Siti, pengawas (2026-10-01)" in result.stdout
 
 
 @pytest.mark.parametrize("case", CASES)

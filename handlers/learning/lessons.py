@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from handlers.common import chosen_kkg, kkg_step
+from handlers.learning import ramadan
 from kkgbot import i18n
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import Flow, Invalid, Option, Step, confirm_step
 from kkgbot.learning import figures as lessons_figures
 from kkgbot.learning import learners as lessons
+from kkgbot.learning import periods, schedule
 from kkgbot.learning import push as lessons_push
-from kkgbot.learning import schedule
 from kkgbot.learning.learners import LessonError
 from kkgbot.learning.library import library
 from kkgbot.learning.schedule import ScheduleError, Slots
@@ -74,6 +76,11 @@ async def progress_text(ctx: Ctx) -> str:
             slots=slots.describe(ctx.lang, kkg.timezone),
         ),
     ]
+    period = await periods.period_of(ctx.session, kkg.id)
+    if period is not None and period.ends_on >= ctx.now.astimezone(ZoneInfo(kkg.timezone)).date():
+        lines.append(
+            ctx.t("learning.menu_period", period=periods.describe(period, ctx.lang, kkg.timezone))
+        )
     by_pack: dict[str, list[lessons.ModuleProgress]] = {}
     for item in await lessons.progress(ctx.session, ctx.person.id, kkg.id):
         by_pack.setdefault(item.module.pack_id, []).append(item)
@@ -193,6 +200,9 @@ class LearnFlow(Flow):
         if await _home(ctx) is None and not await _menu_options(ctx):
             ctx.say("learning.no_kkg")
             return False
+        if ramadan.is_request(args):
+            await ramadan.handle(ctx, args)
+            return False
         first = args.split(";", 1)[0].strip()
         named = _named_mode(first) if first else None
         if named in (PAUSE, RESUME):  # "/materi jeda": done at once, even if already so
@@ -234,9 +244,12 @@ async def give_next(ctx: Ctx) -> None:
         ctx.say("learning.all_done")
         return
     note = ctx.t("learning.answer_first") if pulled.again else None
+    file_id, file_name = await lessons_push.picture(ctx.session, pulled.lesson, ctx.now)
     ctx.reply(
         lessons_push.lesson_text(ctx.lang, pulled.lesson, note),
         lessons_push.question_choices(pulled.lesson),
+        file_id=file_id,
+        file_name=file_name,
     )
 
 
@@ -311,7 +324,13 @@ async def show_action(ctx: Ctx, args: list[str]) -> None:
     if lesson is None or row is None:
         ctx.say("common.stale_button")
         return
-    ctx.reply(lessons_push.lesson_text(ctx.lang, lesson), lessons_push.question_choices(lesson))
+    file_id, file_name = await lessons_push.picture(ctx.session, lesson, ctx.now)
+    ctx.reply(
+        lessons_push.lesson_text(ctx.lang, lesson),
+        lessons_push.question_choices(lesson),
+        file_id=file_id,
+        file_name=file_name,
+    )
 
 
 async def next_action(ctx: Ctx, args: list[str]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.common import chosen_kkg, kkg_step
+from kkgbot import dateparse_words as words
 from kkgbot.dateparse import DateParseError, describe_local, parse_when
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
@@ -24,6 +25,7 @@ from kkgbot.meetings.models import Meeting
 from kkgbot.meetings.recurrence import HORIZON, Rule, occurrences, rules_for
 from kkgbot.meetings.service import MeetingDraft, MeetingError
 from kkgbot.people.messaging import store_file
+from kkgbot.school_calendar import calendar as school_calendar
 
 
 def checked(check):
@@ -174,6 +176,19 @@ async def overlap_warning(
     return ""
 
 
+async def holiday_note(ctx: Ctx, kkg, starts: list[datetime]) -> str:
+    """A meeting on a holiday or in a break may still be held; the koordinator is told."""
+    cal = await school_calendar.for_kkg(ctx.session, kkg)
+    for start in starts:
+        local = meetings.local(start, kkg).date()
+        name = cal.off(local)
+        if name is not None:
+            months = words.MONTH_NAMES_ID if ctx.lang == "id" else words.MONTH_NAMES_EN
+            when = f"{local.day} {months[local.month - 1]} {local.year}"
+            return ctx.t("calendar.meeting_note", date=when, name=name)
+    return ""
+
+
 def series_starts(ctx: Ctx, kkg, rule: Rule) -> list[datetime]:
     start = _start(ctx)
     return occurrences(
@@ -199,6 +214,9 @@ async def summary(ctx: Ctx) -> str:
     warning = await overlap_warning(ctx, starts, draft.duration_minutes)
     if warning:
         parts.append(warning)
+    note = await holiday_note(ctx, kkg, starts)
+    if note:
+        parts.append(note)
     parts.append(ctx.t("meetings.confirm_question"))
     return "\n".join(parts)
 

@@ -25,7 +25,7 @@ from kkgbot.engine.flow import Flow, FlowRunner, Invalid, Option, Step
 from kkgbot.meetings.models import Meeting
 from kkgbot.meetings.notify import short_when
 from kkgbot.messages import Choice
-from kkgbot.monitoring import pulse, reflections
+from kkgbot.monitoring import pulse, reflections, support_requests
 from kkgbot.monitoring.figures import monitoring_figures
 from kkgbot.monitoring.models import Reflection
 from kkgbot.monitoring.reflections import ReflectionError
@@ -242,7 +242,7 @@ async def figures_text(ctx: Ctx, kkg: Kkg, f, start) -> str:
         )
     else:
         lines.append(ctx.t("monitoring.fig_no_pulse"))
-    requests = await reflections.support_list(ctx.session, kkg.id, since=start)
+    requests = await support_requests.support_list(ctx.session, kkg.id, since=start)
     if requests:
         lines.append(ctx.t("monitoring.fig_support_head", count=len(requests)))
         for name, title, text, _ in requests:

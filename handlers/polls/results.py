@@ -13,7 +13,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from handlers.common import chosen_kkg, kkg_step
-from handlers.polls.workplan import month_options, parse_month, plan_text
+from handlers.polls.workplan import month_options, parse_month, plan_text, say_lessons_for
 from kkgbot import i18n
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
@@ -175,6 +175,7 @@ class ResultsFlow(Flow):
             ctx.say("polls.adopted", count=len(added))
         if skipped:
             ctx.say("workplan.skipped", titles=", ".join(skipped))
+        say_lessons_for(ctx, [e.topic_id for e in added])
         ctx.reply(await plan_text(ctx, ctx.data["kkg_id"]))
 
 

@@ -15,6 +15,7 @@ from handlers.common import chosen_kkg, kkg_step
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import EndConversation, Flow, Invalid, Option, Step, confirm_step
+from kkgbot.learning.coverage import lessons_for
 from kkgbot.numbers import small_number
 from kkgbot.people import roles
 from kkgbot.people.identities import clean_text
@@ -219,7 +220,22 @@ class WorkPlanFlow(Flow):
                 ctx.say(bad.key, **bad.params)
                 return
             ctx.say("workplan.added" if added else "workplan.already_planned")
+            if added:
+                say_lessons_for(ctx, [topic_id])
         ctx.reply(await plan_text(ctx, kkg_id))
+
+
+def say_lessons_for(ctx: Ctx, topic_ids: list[str | None]) -> None:
+    """A planned catalogue topic without lessons is named at once, with what comes instead."""
+    for topic_id in dict.fromkeys(t for t in topic_ids if t):
+        found = lessons_for(topic_id)
+        if found.own:
+            continue
+        title = topic_title(topic_id, topic_id, ctx.lang)
+        if found.instead_pack:
+            ctx.say("learning.topic_instead", topic=title, pack=found.instead_pack)
+        else:
+            ctx.say("learning.topic_no_lessons", topic=title)
 
 
 def register(registry: Registry) -> None:

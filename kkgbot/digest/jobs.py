@@ -4,6 +4,9 @@ A `digest_rounds` row marks a slot done for a person, so a restart, a retried ti
 console's moving clock send each Monday's digest once. A slot before the person became a
 pengawas or admin is not theirs (a new supervisor does not get last Monday's digest).
 Late digests are still sent (a Tuesday digest beats none); messaging.send keeps quiet hours.
+A Monday that is a holiday or inside a school break in the supervisor's district
+(kkgbot.school_calendar) moves the digest to 07:00 on the next school day; during a long
+break the Mondays collapse into one digest on the first school day after it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from kkgbot.digest.period import period_for
 from kkgbot.digest.rounds import DigestScope
 from kkgbot.scheduling.jobs import Job
 from kkgbot.scheduling.slots import next_slot, slots_between
+from kkgbot.school_calendar.calendar import Calendars
 from kkgbot.settings import Settings
 
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
@@ -39,26 +43,34 @@ def latest_slot(zone: str, now: datetime) -> datetime | None:
 def digest_jobs(settings: Settings) -> list[Job]:
     default = settings.default_timezone
 
-    async def supervisors(session: AsyncSession) -> list[tuple[int, str, datetime]]:
-        """(person, zone, first pengawas/admin grant) in one query: a tick costs the same
-        for ten supervisors or ten thousand."""
+    async def supervisors(session: AsyncSession) -> list[tuple[int, str, datetime, int | None]]:
+        """(person, zone, first pengawas/admin grant, district) in one query: a tick costs
+        the same for ten supervisors or ten thousand."""
         rows = await session.execute(
-            select(Person.id, District.timezone, func.min(Role.granted_at))
+            select(Person.id, District.timezone, func.min(Role.granted_at), Person.district_id)
             .join(Role, Role.person_id == Person.id)
             .outerjoin(District, District.id == Person.district_id)
             .where(Role.role.in_(digest.DIGEST_ROLES), Person.onboarded_at.is_not(None))
-            .group_by(Person.id, District.timezone)
+            .group_by(Person.id, District.timezone, Person.district_id)
         )
-        return [(pid, zone or default, since) for pid, zone, since in rows]
+        return [(pid, zone or default, since, did) for pid, zone, since, did in rows]
 
     async def next_due(session: AsyncSession, after: datetime) -> datetime | None:
-        zones = {zone for _, zone, _ in await supervisors(session)}
+        people = await supervisors(session)
+        zones = {zone for _, zone, _, _ in people}
         times = [t for z in zones if (t := next_slot(trigger(z), after)) is not None]
+        calendars = Calendars(session)
+        for zone, district_id in {(zone, did) for _, zone, _, did in people}:
+            last = latest_slot(zone, after)
+            if last is not None:
+                moved = (await calendars.district(district_id)).shift(last, zone)
+                if moved > after:
+                    times.append(moved)
         return min(times, default=None)
 
     async def run(session: AsyncSession, now: datetime) -> None:
         people = await supervisors(session)
-        slots = {z: latest_slot(z, now) for z in {zone for _, zone, _ in people}}
+        slots = {z: latest_slot(z, now) for z in {zone for _, zone, _, _ in people}}
         wanted = [s for s in slots.values() if s is not None]
         if not wanted:
             return
@@ -72,10 +84,13 @@ def digest_jobs(settings: Settings) -> list[Job]:
             ).all()
         )
         due: dict[str, list[tuple[Person, datetime, DigestScope]]] = {}
-        for pid, zone, since in people:
+        calendars = Calendars(session)
+        for pid, zone, since, district_id in people:
             slot = slots[zone]
             if slot is None or slot < since or (pid, slot) in done:
                 continue
+            if (await calendars.district(district_id)).shift(slot, zone) > now:
+                continue  # a holiday or break: the next school day
             person = await session.get(Person, pid)
             scope = await digest.scope_of(session, pid)
             due.setdefault(zone, []).append((person, slot, scope))

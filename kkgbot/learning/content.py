@@ -64,6 +64,9 @@ class Module:
     topic: str  # a topic id of config/topics.yaml: the work plan adopts topics
     pack_id: str
     lessons: tuple[Lesson, ...]
+    sources: tuple[str, ...] = ()  # curriculum documents and methods the module rests on
+    reviewed_by: str | None = None  # who checked it for accuracy (`content check` says)
+    reviewed_on: str | None = None
 
 
 @dataclass(frozen=True)

@@ -234,7 +234,21 @@ def _module(
     ]
     if isinstance(got.get("lessons"), SequenceNode) and not lessons:
         reader.problem(got.lines["lessons"], "no_lessons")
-    return {"id": module_id, "title": title, "topic": topic, "lessons": lessons}
+    sources = []
+    for item in reader.items(got, "sources"):
+        if isinstance(item, ScalarNode) and str(item.value).strip():
+            sources.append(str(item.value).strip())
+        else:
+            reader.problem(_line(item), "not_text", field="sources")
+    return {
+        "id": module_id,
+        "title": title,
+        "topic": topic,
+        "lessons": lessons,
+        "sources": tuple(sources),
+        "reviewed_by": reader.text(got, "reviewed_by", 120),
+        "reviewed_on": reader.text(got, "reviewed_on", 40),
+    }
 
 
 def _pack(
@@ -283,7 +297,18 @@ def _build(pack_id: str, title: str, order: int, raw_modules: list[Any]) -> c.Pa
                     module_position=n,
                 )
             )
-        modules.append(c.Module(raw["id"], raw["title"], raw["topic"], pack_id, tuple(lessons)))
+        modules.append(
+            c.Module(
+                raw["id"],
+                raw["title"],
+                raw["topic"],
+                pack_id,
+                tuple(lessons),
+                raw["sources"],
+                raw["reviewed_by"],
+                raw["reviewed_on"],
+            )
+        )
     return c.Pack(pack_id, title, order, tuple(modules))
 
 
@@ -312,8 +337,22 @@ def check_content(root: Path) -> tuple[c.Library, list[Problem]]:
 
 
 def summary(library: c.Library) -> dict[str, int]:
+    """Counts for `content check`: packs, modules, lessons, and catalogue topics covered."""
+    try:
+        topic_ids = {t.id for t in catalogue().topics}
+    except (CatalogueError, OSError):
+        topic_ids = set()
+    covered = {m.topic for m in library.modules() if m.lessons} & topic_ids
     return {
         "packs": len(library.packs),
         "modules": len(library.modules()),
         "lessons": sum(len(p.lessons) for p in library.packs),
+        "topics_covered": len(covered),
+        "topics": len(topic_ids),
+        "reviewed": sum(1 for m in library.modules() if m.reviewed_by),
     }
+
+
+def review_lines(library: c.Library) -> list[tuple[str, str, str | None]]:
+    """(module id, reviewer, date) for every module marked reviewed."""
+    return [(m.id, m.reviewed_by, m.reviewed_on) for m in library.modules() if m.reviewed_by]

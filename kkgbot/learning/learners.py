@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import Kkg, Role
 from kkgbot.learning.content import Lesson, Library, Module
+from kkgbot.learning.coverage import lessons_for
 from kkgbot.learning.library import library
 from kkgbot.learning.models import Learner, LessonProgress, ModuleCompletion
 from kkgbot.people.permissions import KKG_MEMBER_ROLES
@@ -78,7 +79,8 @@ async def sequence(session: AsyncSession, kkg_id: int, lib: Library | None = Non
     planned_topics = [e.topic_id for e in await workplan.work_plan(session, kkg_id) if e.topic_id]
     first: list[Module] = []
     for topic in planned_topics:
-        first += [m for m in modules if m.topic == topic and m not in first]
+        # a topic without lessons brings the pack the catalogue names instead (coverage)
+        first += [m for m in lessons_for(topic, lib).modules if m not in first]
     return first + [m for m in modules if m not in first]
 
 

@@ -8,7 +8,7 @@ the clock what is due (a restart sends nothing twice).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,6 +29,22 @@ class LessonSchedule(Base):
     minute: Mapped[int] = mapped_column(Integer)
     # The latest slot whose lessons went out: slots after it (up to the clock) are due.
     last_slot_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class LessonSchedulePeriod(Base):
+    """Dated lesson times (Ramadan): used from `starts_on` to `ends_on` in the KKG's zone,
+    after which the usual schedule applies again by itself. One period per KKG."""
+
+    __tablename__ = "lesson_schedule_periods"
+
+    kkg_id: Mapped[int] = mapped_column(ForeignKey("kkgs.id", ondelete="CASCADE"), primary_key=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    days: Mapped[str] = mapped_column(String(40))
+    hour: Mapped[int] = mapped_column(Integer)
+    minute: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime]
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 

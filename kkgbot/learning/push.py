@@ -5,6 +5,10 @@ title, the body, a link if any, and the check question whose options are standal
 buttons (`a:lq:<lesson>:<n>`), so an old lesson's buttons keep working after later
 messages. A member whose last two lessons are unanswered gets no new one at the slot
 and, once per pile-up, a gentle nudge with buttons back to those questions.
+
+A lesson whose picture carries it (a ten-frame, running-record marks) goes with its PNG
+through the ordinary file path: a photo on Telegram, media on WhatsApp, `[file: ...]` in
+the console. The picture is stored once per slot and shared by every member's message.
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ def lesson_text(lang: str, lesson: Lesson, note: str | None = None) -> str:
     parts = []
     if note:
         parts.append(note)
+    language_note = i18n.t(lang, "learning.lesson_language")
+    if language_note:  # lessons are written in Indonesian; others are told so
+        parts.append(language_note)
     parts.append(
         i18n.t(
             lang,
@@ -54,6 +61,31 @@ def lesson_text(lang: str, lesson: Lesson, note: str | None = None) -> str:
         parts.append(i18n.t(lang, "learning.lesson_link", link=lesson.link))
     parts.append(i18n.t(lang, "learning.lesson_question", question=lesson.question))
     return "\n\n".join(parts)
+
+
+IMAGE_MIMES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+async def picture(
+    session: AsyncSession, lesson: Lesson, now: datetime, stored: dict[str, int] | None = None
+) -> tuple[int | None, str | None]:
+    """(file id, file name) of the lesson's picture, stored for the outbox; (None, None)
+    for a lesson without one. `stored` shares one copy among a slot's messages."""
+    if lesson.image is None:
+        return None, None
+    name = lesson.image.name
+    if stored is not None and lesson.id in stored:
+        return stored[lesson.id], name
+    try:
+        data = lesson.image.read_bytes()
+    except OSError:
+        log.exception("picture %s of lesson %s is unreadable; sent without it", name, lesson.id)
+        return None, None
+    mime = IMAGE_MIMES.get(lesson.image.suffix.lower(), "application/octet-stream")
+    file_id = await messaging.store_file(session, name, mime, data, now)
+    if stored is not None:
+        stored[lesson.id] = file_id
+    return file_id, name
 
 
 def question_choices(lesson: Lesson) -> list[Choice]:
@@ -109,17 +141,20 @@ async def push_slot(session: AsyncSession, kkg: Kkg, slot: datetime, now: dateti
     homes = await lessons.home_kkg_ids(session, ids)
     modules = await lessons.sequence(session, kkg.id)
     sent = 0
+    pictures: dict[str, int] = {}
     for recipient in recipients:
         if recipient.person_id not in onboarded or homes.get(recipient.person_id) != kkg.id:
             continue
         if await lessons.is_paused(session, recipient.person_id):
             continue
-        sent += await _push_one(session, kkg, recipient, modules, now)
+        sent += await _push_one(session, kkg, recipient, modules, now, pictures)
     log.info("lesson slot %s for kkg %s: %d lessons", slot.isoformat(), kkg.id, sent)
     return sent
 
 
-async def _push_one(session, kkg: Kkg, recipient: messaging.Recipient, modules, now) -> int:
+async def _push_one(
+    session, kkg: Kkg, recipient: messaging.Recipient, modules, now, pictures: dict[str, int]
+) -> int:
     person_id = recipient.person_id
     rows = await lessons.given(session, person_id)
     waiting = lessons.held_back(rows)
@@ -132,6 +167,7 @@ async def _push_one(session, kkg: Kkg, recipient: messaging.Recipient, modules, 
     await lessons.give(
         session, person_id=person_id, kkg_id=kkg.id, lesson=lesson, source=SOURCE_SCHEDULE, now=now
     )
+    file_id, file_name = await picture(session, lesson, now, pictures)
     await messaging.send(
         session,
         recipient,
@@ -141,6 +177,8 @@ async def _push_one(session, kkg: Kkg, recipient: messaging.Recipient, modules, 
         ),
         now=now,
         choices=lambda lang: question_choices(lesson),
+        file_id=file_id,
+        file_name=file_name,
         about=MessageKind.LESSON,
     )
     return 1

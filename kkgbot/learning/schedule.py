@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kkgbot import i18n
 from kkgbot.db import audit
 from kkgbot.db.models import Kkg
-from kkgbot.learning.models import LessonSchedule
+from kkgbot.learning.models import LessonSchedule, LessonSchedulePeriod
 from kkgbot.people.messaging import QUIET_END, QUIET_START
 from kkgbot.scheduling.slots import next_slot, slots_between
 from kkgbot.settings import ZONES
@@ -176,17 +177,69 @@ def anchor(kkg: Kkg, row: LessonSchedule | None) -> datetime:
     return row.last_slot_at if row is not None and row.last_slot_at else kkg.created_at
 
 
-def next_after(kkg: Kkg, row: LessonSchedule | None, after: datetime) -> datetime | None:
-    return next_slot(slots_of(row).trigger(kkg.timezone), max(after, anchor(kkg, row)))
+def period_slots(period: LessonSchedulePeriod) -> Slots:
+    days = tuple(d for d in period.days.split(",") if d in DAY_CODES)
+    return Slots(days or DEFAULT_DAYS, period.hour, period.minute)
 
 
-def latest_due(kkg: Kkg, row: LessonSchedule | None, now: datetime) -> datetime | None:
+def in_period(when: datetime, tz: str, period: LessonSchedulePeriod | None) -> bool:
+    if period is None:
+        return False
+    return period.starts_on <= when.astimezone(ZoneInfo(tz)).date() <= period.ends_on
+
+
+def _period_start(period: LessonSchedulePeriod, tz: str) -> datetime:
+    return datetime.combine(period.starts_on, datetime.min.time(), tzinfo=ZoneInfo(tz))
+
+
+def next_after(
+    kkg: Kkg,
+    row: LessonSchedule | None,
+    after: datetime,
+    period: LessonSchedulePeriod | None = None,
+) -> datetime | None:
+    """The first slot after `after`: the usual times outside the dated period, its own inside."""
+    tz = kkg.timezone
+    start = max(after, anchor(kkg, row))
+    usual = next_slot(slots_of(row).trigger(tz), start)
+    if period is None:
+        return usual
+    for _ in range(200):  # a period is at most MAX_PERIOD_DAYS long
+        if usual is None or not in_period(usual, tz, period):
+            break
+        usual = next_slot(slots_of(row).trigger(tz), usual)
+    special_trigger = period_slots(period).trigger(tz)
+    special = next_slot(
+        special_trigger, max(start, _period_start(period, tz) - timedelta(seconds=2))
+    )
+    if special is not None and not in_period(special, tz, period):
+        special = None
+    return min((t for t in (usual, special) if t is not None), default=None)
+
+
+def latest_due(
+    kkg: Kkg,
+    row: LessonSchedule | None,
+    now: datetime,
+    period: LessonSchedulePeriod | None = None,
+) -> datetime | None:
     """The newest slot in (anchor, now], if any: missed slots collapse into one."""
-    trigger = slots_of(row).trigger(kkg.timezone)
+    tz = kkg.timezone
     start = anchor(kkg, row)
-    first = next_slot(trigger, start)
+    first = next_after(kkg, row, start, period)
     if first is None or first > now:
         return None
     # Every weekly schedule has a slot in any 7 days, so a week back is enough to look.
-    found = slots_between(trigger, max(start, now - timedelta(days=8)), now)
-    return found[-1] if found else first
+    since = max(start, now - timedelta(days=8))
+    found = [
+        t
+        for t in slots_between(slots_of(row).trigger(tz), since, now)
+        if not in_period(t, tz, period)
+    ]
+    if period is not None:
+        found += [
+            t
+            for t in slots_between(period_slots(period).trigger(tz), since, now)
+            if in_period(t, tz, period)
+        ]
+    return max(found) if found else first

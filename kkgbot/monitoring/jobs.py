@@ -9,6 +9,10 @@
   done; missed slots collapse into one): the pulse on the first Monday at 19:00, the
   weekly support list to the koordinator on Monday at 08:00, and the standards
   self-assessment invitation on the first Monday of January and July at 09:00.
+
+The pulse keeps school time (kkgbot.school_calendar): a first Monday that is a holiday or
+inside a break moves it to the same hour of the next school day; the month stays the
+slot's month. Reflection questions and reminders move the same way (`reflection_followup`).
 """
 
 from __future__ import annotations
@@ -25,16 +29,18 @@ from kkgbot import i18n
 from kkgbot.db.models import Kkg
 from kkgbot.delivery.keys import idempotency_key, slot_key
 from kkgbot.messages import Choice, MessageKind
-from kkgbot.monitoring import pulse, reflections, standards
+from kkgbot.monitoring import pulse, reflection_followup, standards, support_requests
 from kkgbot.monitoring.models import MonitoringSlots
 from kkgbot.people import messaging, roles
 from kkgbot.people.messaging import Recipient
 from kkgbot.scheduling.jobs import Job
 from kkgbot.scheduling.slots import next_slot, slots_between
+from kkgbot.school_calendar.calendar import MAX_SHIFT_DAYS, Calendars
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)
 LOOK_BACK = timedelta(days=190)  # the longest gap between two slots (a term), plus margin
+SHIFT_BACK = timedelta(days=MAX_SHIFT_DAYS)
 
 Trigger = Callable[[str], CronTrigger]
 SlotWork = Callable[[AsyncSession, Kkg, datetime, datetime], Awaitable[int]]
@@ -62,19 +68,37 @@ async def _kkgs(session: AsyncSession) -> list[tuple[Kkg, MonitoringSlots | None
     return [(kkg, row) for kkg, row in rows]
 
 
-def slot_job(name: str, column: str, trigger: Trigger, work: SlotWork) -> Job:
+def slot_job(
+    name: str, column: str, trigger: Trigger, work: SlotWork, school_time: bool = False
+) -> Job:
+    """`school_time`: a slot on a day off is done at the same hour of the next school day."""
+
     async def next_due(session: AsyncSession, after: datetime) -> datetime | None:
         times = []
+        calendars = Calendars(session)
         for kkg, row in await _kkgs(session):
-            when = next_slot(trigger(kkg.timezone), max(after, _anchor(kkg, row, column)))
+            start = max(after, _anchor(kkg, row, column))
+            when = next_slot(trigger(kkg.timezone), start)
+            if when is not None and school_time:
+                cal = await calendars.kkg(kkg)
+                # a slot already passed may still be waiting for its school day
+                waiting = slots_between(
+                    trigger(kkg.timezone), max(_anchor(kkg, row, column), after - SHIFT_BACK), after
+                )
+                moved = [cal.shift(s, kkg.timezone) for s in [*waiting, when]]
+                when = min((m for m in moved if m > after), default=None)
             if when is not None:
                 times.append(when)
         return min(times, default=None)
 
     async def run(session: AsyncSession, now: datetime) -> None:
+        calendars = Calendars(session)
         for kkg, row in await _kkgs(session):
             start = _anchor(kkg, row, column)
             found = slots_between(trigger(kkg.timezone), max(start, now - LOOK_BACK), now)
+            if found and school_time:
+                cal = await calendars.kkg(kkg)
+                found = [s for s in found if cal.shift(s, kkg.timezone) <= now]
             if not found:
                 continue
             if row is None:
@@ -117,20 +141,20 @@ def monitoring_jobs(settings: Settings) -> list[Job]:
     delay = timedelta(hours=settings.reflection_delay_hours)
 
     async def next_ask(session: AsyncSession, after: datetime) -> datetime | None:
-        return await reflections.next_ask_due(session, after, delay)
+        return await reflection_followup.next_ask_due(session, after, delay)
 
     async def ask(session: AsyncSession, now: datetime) -> None:
-        count = await reflections.ask_due(session, now, delay)
+        count = await reflection_followup.ask_due(session, now, delay)
         if count:
             log.info("reflections asked: %d", count)
 
     async def remind(session: AsyncSession, now: datetime) -> None:
-        await reflections.remind_due(session, now)
+        await reflection_followup.remind_due(session, now)
 
     return [
         Job("reflection_asks", next_ask, ask),
-        Job("reflection_reminders", reflections.next_remind_due, remind),
-        slot_job("pulse", "pulse_at", pulse.trigger, pulse.ask),
-        slot_job("support_list", "support_at", support_trigger, reflections.send_support_list),
+        Job("reflection_reminders", reflection_followup.next_remind_due, remind),
+        slot_job("pulse", "pulse_at", pulse.trigger, pulse.ask, school_time=True),
+        slot_job("support_list", "support_at", support_trigger, support_requests.send_support_list),
         slot_job("standards_invite", "standards_at", standards_trigger, invite_to_standards),
     ]

@@ -1,10 +1,9 @@
 """The post-meeting reflection: did you try it in class, how did students respond, what support.
 
 Training without follow-up in the classroom rarely changes teaching, so every attendee is
-asked shortly after a meeting (settings.reflection_delay_hours after its end, moved out of
-the quiet hours), reminded once after 48 hours, and may answer late for 7 days. A row per
-attendee and meeting is created when the question is queued: it is the record that they
-were asked, the place their answers go, and what makes a retried job ask nobody twice.
+asked shortly after a meeting and may answer late for 7 days (`reflection_followup` asks
+and reminds; `support_requests` lists the support asked for to the koordinator). This
+module is the report itself: its questions and buttons, and the answers.
 
 The first two questions are standalone buttons (`a:rf:<meeting>:t:<0|1>`,
 `a:rf:<meeting>:s:<1..5>`), so they still work days later; a teacher who has not tried
@@ -13,7 +12,6 @@ the practice yet is not asked how students responded.
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import datetime, timedelta
 
@@ -21,18 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
-from kkgbot.db.models import Kkg, Person
-from kkgbot.delivery.keys import idempotency_key
-from kkgbot.meetings.models import Attendance, Meeting
+from kkgbot.db.models import Kkg
+from kkgbot.meetings.models import Meeting
 from kkgbot.meetings.notify import short_when
-from kkgbot.meetings.service import ends_at
-from kkgbot.messages import NO, YES, Choice, MessageKind
+from kkgbot.messages import NO, YES, Choice
 from kkgbot.monitoring.models import Reflection
-from kkgbot.people import messaging, roles
-from kkgbot.people.messaging import Recipient, after_quiet_hours
 
-log = logging.getLogger(__name__)
-REMIND_AFTER = timedelta(hours=48)
 OPEN_FOR = timedelta(days=7)
 SCALE = (1, 2, 3, 4, 5)
 MAX_SUPPORT = 500
@@ -104,154 +96,6 @@ def students_choices(meeting_id: int, lang: str) -> list[Choice]:
         )
         for n in SCALE
     ]
-
-
-# --- Asking and reminding (scheduled) ---------------------------------------------------
-
-
-async def _meetings_to_ask(session: AsyncSession, now: datetime, delay: timedelta):
-    """Meetings whose reflection is due by `now` and still open (ended within 7 days)."""
-    oldest = now - OPEN_FOR - delay - timedelta(days=2)  # a meeting lasts at most a day
-    rows = await session.scalars(
-        select(Meeting)
-        .where(
-            Meeting.cancelled_at.is_(None), Meeting.starts_at >= oldest, Meeting.starts_at <= now
-        )
-        .order_by(Meeting.starts_at, Meeting.id)
-    )
-    return [m for m in rows if ends_at(m) + delay <= now < ends_at(m) + delay + OPEN_FOR]
-
-
-async def next_ask_due(session: AsyncSession, after: datetime, delay: timedelta) -> datetime | None:
-    rows = await session.scalars(
-        select(Meeting)
-        .where(
-            Meeting.cancelled_at.is_(None), Meeting.starts_at > after - delay - timedelta(days=2)
-        )
-        .order_by(Meeting.starts_at)
-        .limit(50)
-    )
-    times = [ends_at(m) + delay for m in rows if ends_at(m) + delay > after]
-    return min(times, default=None)
-
-
-async def ask_due(session: AsyncSession, now: datetime, delay: timedelta) -> int:
-    """Attendees of meetings whose time has come (or who were marked present since) are asked."""
-    asked = 0
-    for meeting in await _meetings_to_ask(session, now, delay):
-        new = list(
-            await session.scalars(
-                select(Attendance.person_id)
-                .outerjoin(
-                    Reflection,
-                    (Reflection.meeting_id == Attendance.meeting_id)
-                    & (Reflection.person_id == Attendance.person_id),
-                )
-                .where(Attendance.meeting_id == meeting.id, Reflection.id.is_(None))
-                .order_by(Attendance.person_id)
-            )
-        )
-        if not new:
-            continue
-        kkg = await session.get(Kkg, meeting.kkg_id)
-        assert kkg is not None
-        due = ends_at(meeting) + delay
-        for person_id in new:
-            asked += await _ask_one(session, meeting, kkg, person_id, due, now)
-    return asked
-
-
-async def _recipient(session: AsyncSession, person_id: int, kkg: Kkg) -> Recipient | None:
-    person = await session.get(Person, person_id)
-    if person is None or person.onboarded_at is None or person.erased_at is not None:
-        return None
-    return Recipient(person_id, person.language or i18n.DEFAULT, kkg.timezone)
-
-
-async def _ask_one(session, meeting: Meeting, kkg: Kkg, person_id: int, due, now) -> int:
-    recipient = await _recipient(session, person_id, kkg)
-    if recipient is None:
-        return 0
-    when = after_quiet_hours(max(due, now), kkg.timezone)
-    session.add(
-        Reflection(meeting_id=meeting.id, person_id=person_id, kkg_id=kkg.id, asked_at=when)
-    )
-    await session.flush()
-    await messaging.send(
-        session,
-        recipient,
-        lambda lang: tried_question(meeting, kkg, lang),
-        key=idempotency_key("reflection", ("meeting", meeting.id), ("person", person_id)),
-        now=now,
-        at=when,
-        choices=lambda lang: tried_choices(meeting.id, lang),
-        about=MessageKind.POLL,
-    )
-    return 1
-
-
-def _unanswered_unreminded():
-    return (Reflection.answered_at.is_(None), Reflection.reminded_at.is_(None))
-
-
-async def next_remind_due(session: AsyncSession, after: datetime) -> datetime | None:
-    rows = await session.scalars(
-        select(Reflection.asked_at)
-        .where(*_unanswered_unreminded(), Reflection.asked_at > after - REMIND_AFTER)
-        .order_by(Reflection.asked_at)
-        .limit(1)
-    )
-    first = rows.first()
-    return first + REMIND_AFTER if first is not None else None
-
-
-async def remind_due(session: AsyncSession, now: datetime) -> int:
-    """One reminder, 48 hours after the question, to those who have not answered (not later
-    than the 7 days: a reminder found after that is dropped, the report is closed)."""
-    rows = list(
-        await session.scalars(
-            select(Reflection)
-            .where(*_unanswered_unreminded(), Reflection.asked_at <= now - REMIND_AFTER)
-            .order_by(Reflection.asked_at, Reflection.id)
-        )
-    )
-    sent = 0
-    for row in rows:
-        row.reminded_at = now
-        if now >= deadline(row):
-            continue
-        meeting = await session.get(Meeting, row.meeting_id)
-        kkg = await session.get(Kkg, row.kkg_id)
-        recipient = await _recipient(session, row.person_id, kkg) if kkg else None
-        if meeting is None or kkg is None or recipient is None:
-            continue
-        days = max(1, (deadline(row) - after_quiet_hours(now, kkg.timezone)).days)
-        sent += await messaging.send(
-            session,
-            recipient,
-            lambda lang, r=row, m=meeting, k=kkg, d=days: reminder_text(r, m, k, lang, d),
-            key=idempotency_key(
-                "reflection-reminder", ("meeting", row.meeting_id), ("person", row.person_id)
-            ),  # fmt: skip
-            now=now,
-            choices=lambda lang, r=row: next_choices(r, lang),
-            about=MessageKind.POLL,
-        )
-    return sent
-
-
-def reminder_text(row: Reflection, meeting: Meeting, kkg: Kkg, lang: str, days: int) -> str:
-    head = i18n.t(lang, "monitoring.rf_reminder", days=days)
-    if row.tried:
-        return "\n\n".join([head, meeting_label(meeting, kkg, lang), i18n.t(
-            lang, "monitoring.rf_q_students")])  # fmt: skip
-    return tried_question(meeting, kkg, lang, head=head)
-
-
-def next_choices(row: Reflection, lang: str) -> list[Choice]:
-    if row.tried:
-        return students_choices(row.meeting_id, lang)
-    return tried_choices(row.meeting_id, lang)
 
 
 # --- Answers ------------------------------------------------------------------------------
@@ -326,57 +170,3 @@ async def pending_for(session: AsyncSession, person_id: int, now: datetime) -> l
         .order_by(Reflection.asked_at, Reflection.id)
     )
     return list(rows)
-
-
-# --- The weekly support list to the koordinator -----------------------------------------
-
-
-async def support_list(session: AsyncSession, kkg_id: int, *, since: datetime | None = None):
-    """(name, meeting title, text) of support requests not yet listed (or since a moment)."""
-    query = (
-        select(Person.name, Meeting.title, Reflection.support_text, Reflection)
-        .join(Person, Person.id == Reflection.person_id)
-        .join(Meeting, Meeting.id == Reflection.meeting_id)
-        .where(Reflection.kkg_id == kkg_id, Reflection.support_text.is_not(None))
-        .order_by(Reflection.support_at, Reflection.id)
-    )
-    if since is None:
-        query = query.where(Reflection.support_listed_at.is_(None))
-    else:
-        query = query.where(Reflection.support_at >= since)
-    return list((await session.execute(query)).all())
-
-
-async def send_support_list(session: AsyncSession, kkg: Kkg, slot: datetime, now: datetime) -> int:
-    rows = await support_list(session, kkg.id)
-    if not rows:
-        return 0
-    koordinators = await roles.koordinators_of(session, kkg.id)
-    lines = [(name or "—", title, text) for name, title, text, _ in rows]
-    sent = 0
-    for person in koordinators:
-        recipient = Recipient(person.id, person.language or i18n.DEFAULT, kkg.timezone)
-        sent += await messaging.send(
-            session,
-            recipient,
-            lambda lang: support_text(lang, kkg.name, lines),
-            key=idempotency_key(
-                "support-list",
-                ("kkg", kkg.id),
-                ("person", person.id),
-                ("slot", slot.strftime("%Y%m%d")),
-            ),  # fmt: skip
-            now=now,
-            about=MessageKind.POLL,
-        )
-    for *_, row in rows:
-        row.support_listed_at = now
-    return sent
-
-
-def support_text(lang: str, kkg_name: str, lines: list[tuple[str, str, str]]) -> str:
-    out = [i18n.t(lang, "monitoring.support_head", kkg=kkg_name, count=len(lines))]
-    for name, title, text in lines:
-        out.append(i18n.t(lang, "monitoring.support_line", name=name, title=title, text=text))
-    out.append(i18n.t(lang, "monitoring.support_foot"))
-    return "\n".join(out)

@@ -33,6 +33,9 @@ class Topic:
     id: str
     competency: str
     titles: dict[str, str]
+    # A topic without lessons of its own names the pack sent in its place (`lessons_from`),
+    # so a work plan that adopts it says so at once rather than silently sending another.
+    lessons_from: str | None = None
 
     def title(self, lang: str) -> str:
         return self.titles.get(lang) or self.titles["id"]
@@ -99,7 +102,11 @@ def parse_catalogue(raw: object) -> Catalogue:
             if topic_id in seen:
                 raise CatalogueError(f"{where}: duplicate id {topic_id}")
             seen.add(topic_id)
-            topics.append(Topic(topic_id, competency, _titles(entry.get("title"), topic_id)))
+            instead = entry.get("lessons_from")
+            if instead is not None and (not isinstance(instead, str) or not ID_RE.match(instead)):
+                raise CatalogueError(f"{where}: lessons_from must be a pack id")
+            titles = _titles(entry.get("title"), topic_id)
+            topics.append(Topic(topic_id, competency, titles, instead))
     return Catalogue(tuple(topics), competency_titles)
 
 

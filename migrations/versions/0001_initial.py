@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 14:32:07.323226
+Create Date: 2026-12-03 14:52:45.740707
 """
 
 from alembic import op
@@ -41,6 +41,13 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('n', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.PrimaryKeyConstraint('channel', 'status', name=op.f('pk_outbox_counts'))
+    )
+    op.create_table('district_calendars',
+    sa.Column('district_id', sa.Integer(), nullable=False),
+    sa.Column('province', sa.String(length=40), nullable=False),
+    sa.Column('updated_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_district_calendars_district_id_districts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('district_id', name=op.f('pk_district_calendars'))
     )
     op.create_table('kkgs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -98,6 +105,22 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_log_actor_person_id'), ['actor_person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
+
+    op.create_table('calendar_days',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('district_id', sa.Integer(), nullable=True),
+    sa.Column('kkg_id', sa.Integer(), nullable=True),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('off', sa.Boolean(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_calendar_days_district_id_districts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_calendar_days_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_days'))
+    )
+    with op.batch_alter_table('calendar_days', schema=None) as batch_op:
+        batch_op.create_index('ix_calendar_days_district_day', ['district_id', 'day'], unique=False)
+        batch_op.create_index('ix_calendar_days_kkg_day', ['kkg_id', 'day'], unique=False)
 
     op.create_table('calendar_feeds',
     sa.Column('kkg_id', sa.Integer(), nullable=False),
@@ -194,6 +217,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_lesson_progress_kkg_id'), ['kkg_id'], unique=False)
         batch_op.create_index('ix_lesson_progress_person_sent', ['person_id', 'sent_at'], unique=False)
 
+    op.create_table('lesson_schedule_periods',
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('days', sa.String(length=40), nullable=False),
+    sa.Column('hour', sa.Integer(), nullable=False),
+    sa.Column('minute', sa.Integer(), nullable=False),
+    sa.Column('updated_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_lesson_schedule_periods_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['people.id'], name=op.f('fk_lesson_schedule_periods_updated_by_id_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('kkg_id', name=op.f('pk_lesson_schedule_periods'))
+    )
     op.create_table('lesson_schedules',
     sa.Column('kkg_id', sa.Integer(), nullable=False),
     sa.Column('days', sa.String(length=40), nullable=False),
@@ -695,6 +731,7 @@ def downgrade() -> None:
 
     op.drop_table('meeting_series')
     op.drop_table('lesson_schedules')
+    op.drop_table('lesson_schedule_periods')
     with op.batch_alter_table('lesson_progress', schema=None) as batch_op:
         batch_op.drop_index('ix_lesson_progress_person_sent')
         batch_op.drop_index(batch_op.f('ix_lesson_progress_kkg_id'))
@@ -717,6 +754,11 @@ def downgrade() -> None:
 
     op.drop_table('conversations')
     op.drop_table('calendar_feeds')
+    with op.batch_alter_table('calendar_days', schema=None) as batch_op:
+        batch_op.drop_index('ix_calendar_days_kkg_day')
+        batch_op.drop_index('ix_calendar_days_district_day')
+
+    op.drop_table('calendar_days')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_person_id'))
@@ -731,6 +773,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_kkgs_district_id'))
 
     op.drop_table('kkgs')
+    op.drop_table('district_calendars')
     op.drop_table('outbox_counts')
     with op.batch_alter_table('inbound_seen', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inbound_seen_seen_at'))
