@@ -20,7 +20,15 @@ from kkgbot.dateparse import DateParseError, describe_local, parse_when
 from kkgbot.db.models import Kkg
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
-from kkgbot.engine.flow import EndConversation, Flow, Invalid, Option, Step, confirm_step
+from kkgbot.engine.flow import (
+    EndConversation,
+    Flow,
+    Invalid,
+    Option,
+    Step,
+    confirm_step,
+    skip_option,
+)
 from kkgbot.numbers import small_number
 
 NOW = "now"
@@ -93,7 +101,7 @@ async def parse_scope(ctx: Ctx, value: object) -> list[int]:
 
 
 def file_options(ctx: Ctx) -> list[Option]:
-    return [Option(SKIP, ctx.t("broadcast.skip_file"), words=i18n.word_list("common.skip_words"))]
+    return [skip_option(ctx, SKIP, "broadcast.skip_file")]
 
 
 def parse_file_answer(ctx: Ctx, value: object) -> None:

@@ -15,7 +15,7 @@ from kkgbot import dateparse_words as words
 from kkgbot.dateparse import DateParseError, describe_local, parse_when
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
-from kkgbot.engine.flow import Flow, Invalid, Option, Step, confirm_step
+from kkgbot.engine.flow import Flow, Invalid, Option, Step, confirm_step, skip_option
 from kkgbot.meetings import duration as meeting_length
 from kkgbot.meetings import notify as meetings_notify
 from kkgbot.meetings import series as meetings_series
@@ -99,8 +99,8 @@ async def parse_duration(ctx: Ctx, value: str | int) -> int:
     return minutes
 
 
-def skip_option(ctx: Ctx) -> list[Option]:
-    return [Option("", ctx.t("common.skip"))]
+def skip_options(ctx: Ctx) -> list[Option]:
+    return [skip_option(ctx)]
 
 
 def parse_agenda(ctx: Ctx, text: str) -> str | None:
@@ -247,7 +247,7 @@ class ScheduleFlow(Flow):
         Step(
             "agenda",
             "meetings.ask_agenda",
-            options=skip_option,
+            options=skip_options,
             free_text=True,
             optional=True,
             parse=parse_agenda,
@@ -255,7 +255,7 @@ class ScheduleFlow(Flow):
         Step(
             "narasumber",
             "meetings.ask_narasumber",
-            options=skip_option,
+            options=skip_options,
             free_text=True,
             optional=True,
             parse=parse_narasumber,

@@ -17,11 +17,10 @@ from datetime import timedelta
 
 from handlers.monitoring import pulse as monitoring_pulse
 from handlers.monitoring import standards as monitoring_standards
-from kkgbot import i18n
 from kkgbot.db.models import Kkg
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
-from kkgbot.engine.flow import Flow, FlowRunner, Invalid, Option, Step
+from kkgbot.engine.flow import Flow, FlowRunner, Invalid, Option, Step, skip_option
 from kkgbot.meetings.models import Meeting
 from kkgbot.meetings.notify import short_when
 from kkgbot.messages import Choice
@@ -119,7 +118,7 @@ def _support_prompt(ctx: Ctx) -> str:
 
 
 def _support_options(ctx: Ctx) -> list[Option]:
-    return [Option(SKIP, ctx.t("monitoring.rf_skip"), words=i18n.word_list("common.skip_words"))]
+    return [skip_option(ctx, SKIP, "monitoring.rf_skip")]
 
 
 def _support_parse(ctx: Ctx, value: object) -> str | None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from kkgbot.db.models import Kkg
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
-from kkgbot.engine.flow import EndConversation, Flow, Invalid, Option, Step
+from kkgbot.engine.flow import EndConversation, Flow, Invalid, Option, Step, skip_option
 from kkgbot.people import identities as people
 from kkgbot.people import kkgs, roles
 from kkgbot.people.identities import CONSENT_VERSION, FieldError
@@ -50,8 +50,8 @@ def _field(check):
     return parse
 
 
-def _skip_option(ctx: Ctx) -> list[Option]:
-    return [Option("", ctx.t("common.skip"))]
+def _skip_options(ctx: Ctx) -> list[Option]:
+    return [skip_option(ctx)]
 
 
 async def _code(ctx: Ctx, text: str) -> int | None:
@@ -88,7 +88,7 @@ class StartFlow(Flow):
         Step(
             "kkg_id",
             "onboarding.ask_code",
-            options=_skip_option,
+            options=_skip_options,
             free_text=True,
             parse=_code,
             when=_needs_code,

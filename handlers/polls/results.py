@@ -14,10 +14,17 @@ from zoneinfo import ZoneInfo
 
 from handlers.common import chosen_kkg, kkg_step
 from handlers.polls.workplan import month_options, parse_month, plan_text, say_lessons_for
-from kkgbot import i18n
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
-from kkgbot.engine.flow import EndConversation, Flow, Invalid, Option, Step, confirm_step
+from kkgbot.engine.flow import (
+    EndConversation,
+    Flow,
+    Invalid,
+    Option,
+    Step,
+    confirm_step,
+    skip_option,
+)
 from kkgbot.people import messaging, roles
 from kkgbot.people.permissions import KOORDINATOR
 from kkgbot.polls import results as polls_results
@@ -81,7 +88,7 @@ async def _show_then_adopt(ctx: Ctx) -> bool:
 
 
 def _skip(ctx: Ctx) -> list[Option]:
-    return [Option("", ctx.t("common.skip"), words=i18n.word_list("common.skip_words"))]
+    return [skip_option(ctx)]
 
 
 async def _adopt(ctx: Ctx, value: object) -> list[int]:

@@ -31,6 +31,7 @@ from kkgbot.engine.steps import (  # the names flows are written with
     match_option,
     read_option,
     resolved,
+    skip_option,
 )
 from kkgbot.engine.uploads import store_upload
 from kkgbot.messages import NO, YES, Choice, InboundFile
@@ -40,7 +41,7 @@ from kkgbot.understanding.text import tokens_of
 
 __all__ = [
     "ConfirmFirst", "EndConversation", "Flow", "FlowRunner", "Invalid", "MaybeAwaitable",
-    "Option", "Step", "confirm_step", "match_option", "read_option",
+    "Option", "Step", "confirm_step", "match_option", "read_option", "skip_option",
 ]  # fmt: skip
 
 

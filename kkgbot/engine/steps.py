@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kkgbot import i18n
 from kkgbot.engine.context import Ctx
 from kkgbot.messages import NO, YES
 from kkgbot.understanding.reading import Offered, Reading, read
@@ -135,3 +136,9 @@ class Flow:
 
     async def finish(self, ctx: Ctx) -> None:
         raise NotImplementedError
+
+
+def skip_option(ctx: Ctx, value: Any = "", label_key: str = "common.skip") -> Option:
+    """The "Lewati" of an optional step, answered by the words people use for it (`tidak
+    ada`, `ga usah`, `skip`) as well as by its label."""
+    return Option(value, ctx.t(label_key), words=i18n.word_list("common.skip_words"))
