@@ -106,6 +106,7 @@ async def test_random_button_data_changes_nothing(console_app, caplog, data):
 LOOKALIKES = ["²", "①", "٣", "３", "9" * 5_000, "4294967296"]
 
 
+@pytest.mark.slow  # a walk of every command's first step: 40-60 s per role
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("who", ["koordinator", "guru1", "admin"])
 async def test_number_lookalikes_at_every_first_step(console_app, caplog, who):

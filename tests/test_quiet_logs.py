@@ -17,6 +17,7 @@ from tests.telegram_helpers import TOKEN
 IDLE_SECONDS = 30
 
 
+@pytest.mark.slow  # a real process, idle for its measured window
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_idle_bot_is_quiet_and_each_message_costs_one_line_at_most(db_url):
     async with FakeTelegramServer(token=TOKEN) as srv:

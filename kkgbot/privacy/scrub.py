@@ -21,10 +21,27 @@ import asyncio
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import event
+from sqlalchemy import event, table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ClauseElement, Executable, TableClause
 
 log = logging.getLogger(__name__)
+
+
+class Vacuum(Executable, ClauseElement):
+    """`VACUUM <table>` with the name quoted by the dialect (SQLAlchemy has no construct)."""
+
+    inherit_cache = False
+
+    def __init__(self, target: TableClause) -> None:
+        self.target = target
+
+
+@compiles(Vacuum, "postgresql")
+def _vacuum(element: Vacuum, compiler, **kw) -> str:
+    return "VACUUM " + compiler.preparer.format_table(element.target)
+
 
 TRIES = 60  # each try waits up to BUSY_MS for readers, then PAUSE: ~25 s at most in all
 BUSY_MS = 250
@@ -67,7 +84,7 @@ async def scrub(engine: AsyncEngine, tables: list[str]) -> bool:
 
 async def checkpoint_sqlite(engine: AsyncEngine, tries: int = TRIES) -> bool:
     async with engine.connect() as conn:
-        await conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_MS}")
+        await conn.exec_driver_sql("PRAGMA busy_timeout=250")  # BUSY_MS
         try:
             for _ in range(tries):
                 busy, _, _ = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
@@ -88,5 +105,4 @@ async def vacuum_postgres(engine: AsyncEngine, tables: list[str]) -> None:
     async with engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
         for name in tables:
-            quoted = engine.dialect.identifier_preparer.quote(name)
-            await conn.exec_driver_sql(f"VACUUM {quoted}")
+            await conn.execute(Vacuum(table(name)))

@@ -72,6 +72,7 @@ CLAUSE = re.compile(
 SENTENCE_END = re.compile(r"[.!](?=\s)|\n")
 
 
+RANGE = {"sampai", "sampe", "smp", "hingga", "to", "until"}  # "1 sampai 4"
 # "3/5", "4 out of 5", "4 dari 5": a rating of 3 or 4
 OUT_OF = re.compile(r"(?<!\d)(\d)\s*(?:/|out of|dari)\s*(\d{1,2})(?!\d)", re.I)
 
@@ -91,7 +92,8 @@ def read(text: str | Words, offered: list[Offered], *, many: bool = False) -> Re
     found = _numbers_reading(ws.raw, content, offered, many)
     if found is not None:
         return found
-    named = by_words(content, offered) if len(content) <= MAX_PARTIAL else None
+    short = len(content) <= MAX_PARTIAL and not (typed.asks and len(content) > 3)
+    named = by_words(content, offered) if short else None  # not a word inside a question
     if named is not None:
         return named
     if many and phrase_in(content, words().all_words):
@@ -136,6 +138,11 @@ def numbers_of(content: tuple[str, ...]) -> tuple[list[int], bool] | None:
         if step:
             picked.append(w.numbers[tuple(content[i : i + step])])
             i += step
+            continue
+        if token in RANGE and picked and i + 1 < len(content) and is_number(content[i + 1]):
+            last = int(content[i + 1])  # "1 sampai 4": every number from the first to the last
+            picked += list(range(picked[-1] + 1, last + 1)) if last > picked[-1] else [last]
+            i += 2
             continue
         step = phrase_at(content, i, w.alternatives)
         if step:
