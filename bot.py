@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--district", required=True)
     create.add_argument("--timezone", required=True, help="WIB, WITA, WIT or an IANA zone")
     create.add_argument("--code", help="a chosen invite code (default: a random one)")
+    create.add_argument("--kecamatan", help="the sub-district, for the dashboard's filter")
     for verb in ("grant", "revoke"):
         cmd = admin_sub.add_parser(verb, help=f"{verb} a role")
         cmd.add_argument("role", choices=["guru", "koordinator", "narasumber", "pengawas", "admin"])

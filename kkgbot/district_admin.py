@@ -55,6 +55,7 @@ async def _run(app: App, args: argparse.Namespace, lang: str) -> int:
                 timezone=args.timezone,
                 now=now,
                 invite_code=args.code,
+                kecamatan=getattr(args, "kecamatan", None),
             )
             print(i18n.t(lang, "admin.kkg_created", name=kkg.name, code=kkg.invite_code))
             return 0
