@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import Base, Identity, Kkg, Person, Role
-from kkgbot.learning.figures import completion_figures
+from kkgbot.learning.models import LessonProgress, ModuleCompletion
 from kkgbot.meetings import service as meetings
 from kkgbot.meetings.models import Attendance, Meeting
 from kkgbot.monitoring import standards
@@ -139,7 +139,22 @@ async def kkg_page(session: AsyncSession, kkg: Kkg, now: datetime, *, named: boo
         (name if named else None, title, text)
         for name, title, text, _ in await support_list(session, kkg.id, since=since)
     ]
-    learning = await completion_figures(session, kkg.id, since, now)
+    given, answered = (
+        await session.execute(
+            select(func.count(LessonProgress.id), func.count(LessonProgress.answered_at)).where(
+                LessonProgress.kkg_id == kkg.id,
+                LessonProgress.sent_at >= since,
+                LessonProgress.sent_at < now,
+            )
+        )
+    ).one()
+    modules = await session.scalar(
+        select(func.count(ModuleCompletion.id)).where(
+            ModuleCompletion.kkg_id == kkg.id,
+            ModuleCompletion.completed_at >= since,
+            ModuleCompletion.completed_at < now,
+        )
+    )
     share = await vote_share(session, kkg.id)
     return KkgPage(
         kkg=kkg,
@@ -151,8 +166,8 @@ async def kkg_page(session: AsyncSession, kkg: Kkg, now: datetime, *, named: boo
         support=support if named else [(None, t, "") for _, t, _ in support],
         standards_score=mon.standards_score,
         standards_by_area=by_area,
-        lessons_given=sum(f.given for f in learning.figures),
-        lessons_answered=sum(f.answered for f in learning.figures),
-        modules_completed=learning.modules_completed_in_period,
+        lessons_given=int(given),
+        lessons_answered=int(answered),
+        modules_completed=int(modules or 0),
         visits=await _visits(session, kkg.id),
     )

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from kkgbot import i18n
+from kkgbot.digest.indicators import level
 from kkgbot.web.dashboard.svg import sparkline
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -58,6 +59,7 @@ env = Environment(
 env.filters["pct"] = _pct
 env.filters["num"] = _num
 env.globals["sparkline"] = sparkline
+env.globals["level"] = level
 
 
 def local_time(when: datetime | None, zone: str, lang: str) -> str:

@@ -21,7 +21,7 @@ from kkgbot.dashboard.models import DashboardLink
 from kkgbot.dashboard.overview import overview
 from kkgbot.dashboard.scope import Scope, scope_of
 from kkgbot.db.models import Person
-from kkgbot.digest.indicators import NAMES, THRESHOLDS
+from kkgbot.digest.indicators import NAMES, THRESHOLDS, indicators
 from kkgbot.digest.snapshots import history
 from kkgbot.exports.scope_workbook import XLSX_MIME, file_name, scope_workbook
 from kkgbot.meetings import service as meetings
@@ -209,7 +209,7 @@ async def _kkg(request: Request, session: AsyncSession, viewer, scope: Scope) ->
     found = await kkg_page(session, kkg, now, named=kkg.id in scope.named)
     weeks = (await history(session, [kkg.id], now))[kkg.id]
     trends = {name: [f.get(name) for _, f in weeks] for name in NAMES}
-    latest = weeks[-1][1] if weeks else {}
+    latest = weeks[-1][1] if weeks else (await indicators(session, [kkg.id], now)).get(kkg.id, {})
     areas = {a.id: a.label(viewer.language) for a in standards.checklist().areas}
     return page(
         request,
