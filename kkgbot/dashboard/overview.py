@@ -2,7 +2,8 @@
 
 Current figures are the newest weekly snapshot (kkgbot/digest/snapshots.py); a KKG with
 no snapshot yet (created this week) is computed live, so it never shows as empty. Sorting
-and paging happen here, on plain rows: a district of 500 KKGs is one indexed read.
+and paging happen here, on plain rows (a district of 500 KKGs is one indexed read of one
+row each); the 12-week trends are read for the page's 50 rows only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import Kkg
 from kkgbot.digest.indicators import NAMES, indicators, level
-from kkgbot.digest.snapshots import history
+from kkgbot.digest.snapshots import history, latest
 
 PAGE_SIZE = 50
 
@@ -64,16 +65,11 @@ async def overview(
 ) -> Overview:
     choices = sorted({k.kecamatan for k in kkgs if k.kecamatan}, key=str.casefold)
     shown = [k for k in kkgs if not kecamatan or k.kecamatan == kecamatan]
-    past = await history(session, [k.id for k in shown], now)
-    missing = [k.id for k in shown if not past.get(k.id)]
-    live = await indicators(session, missing, now) if missing else {}
-    rows = []
-    for kkg in shown:
-        weeks = past.get(kkg.id) or []
-        figures = weeks[-1][1] if weeks else live.get(kkg.id, {})
-        row = Row(kkg, figures, weeks=[w for w, _ in weeks])
-        row.trend = {name: [f.get(name) for _, f in weeks] for name in NAMES}
-        rows.append(row)
+    current = await latest(session, [k.id for k in shown])
+    missing = [k.id for k in shown if k.id not in current]
+    if missing:
+        current.update(await indicators(session, missing, now))
+    rows = [Row(kkg, current.get(kkg.id, {})) for kkg in shown]
     if sort not in NAMES:
         sort = "name"
         rows.sort(key=lambda r: r.kkg.name.casefold(), reverse=descending)
@@ -82,6 +78,11 @@ async def overview(
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     start = (page - 1) * PAGE_SIZE
-    return Overview(
-        rows[start : start + PAGE_SIZE], len(rows), page, pages, sort, descending, choices
-    )
+    shown_rows = rows[start : start + PAGE_SIZE]
+    # trends only for the rows on this page: 50 KKGs x 12 weeks, whatever the district's size
+    past = await history(session, [r.kkg.id for r in shown_rows], now)
+    for row in shown_rows:
+        weeks = past.get(row.kkg.id) or []
+        row.weeks = [w for w, _ in weeks]
+        row.trend = {name: [f.get(name) for _, f in weeks] for name in NAMES}
+    return Overview(shown_rows, len(rows), page, pages, sort, descending, choices)

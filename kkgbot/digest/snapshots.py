@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import ForeignKey, UniqueConstraint, select
+from sqlalchemy import ForeignKey, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -106,4 +106,26 @@ async def history(
         )
         for kkg_id, week, figures in rows:
             out[kkg_id].append((week, figures))
+    return out
+
+
+async def latest(session: AsyncSession, kkg_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """kkg id -> its newest snapshot's figures (KKGs without one are left out)."""
+    out: dict[int, dict[str, Any]] = {}
+    for chunk in range(0, len(kkg_ids), 5000):
+        ids = kkg_ids[chunk : chunk + 5000]
+        newest = (
+            select(KkgWeekSnapshot.kkg_id, func.max(KkgWeekSnapshot.week).label("week"))
+            .where(KkgWeekSnapshot.kkg_id.in_(ids))
+            .group_by(KkgWeekSnapshot.kkg_id)
+            .subquery()
+        )
+        rows = await session.execute(
+            select(KkgWeekSnapshot.kkg_id, KkgWeekSnapshot.figures).join(
+                newest,
+                (newest.c.kkg_id == KkgWeekSnapshot.kkg_id)
+                & (newest.c.week == KkgWeekSnapshot.week),
+            )
+        )
+        out.update(rows.all())
     return out
