@@ -27,6 +27,7 @@ def routes() -> list[Route]:
         Route("/dasbor/atur/kkg", s.create_kkg_route, methods=["POST"]),
         Route("/dasbor/atur/kode", s.new_code_route, methods=["POST"]),
         Route("/dasbor/atur/impor", s.import_route, methods=["POST"]),
+        Route("/dasbor/atur/impor-kkg", s.import_kkgs_route, methods=["POST"]),
         Route("/dasbor/atur/peran", s.role_route, methods=["POST"]),
     ]
 

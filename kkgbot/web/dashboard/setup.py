@@ -21,6 +21,7 @@ from kkgbot.db.models import AuditEntry, Kkg, Person
 from kkgbot.numbers import small_number
 from kkgbot.people import kkgs as kkg_service
 from kkgbot.people import roles
+from kkgbot.people.kkg_import import import_kkgs, preview_kkgs
 from kkgbot.people.kkgs import ZONE_ALIASES, KkgError
 from kkgbot.people.member_import import (
     ImportFileError,
@@ -226,7 +227,42 @@ async def _role(request: Request, session: AsyncSession, viewer, scope: Scope) -
     return _done(f"role_{verb}" if changed else "role_unchanged")
 
 
+async def _import_kkgs(request: Request, session: AsyncSession, viewer, scope: Scope) -> Response:
+    """A list of KKGs (name, kecamatan, zone): the preview, then with `confirm` the import."""
+    form = await request.form()
+    wanted = small_number(str(form.get("district", "")))
+    district = next((d for d in scope.admin_districts if d.id == wanted), None)
+    if district is None:
+        return error_page(request, viewer.language, "not_found", 404)
+    try:
+        text = await _file_text(form)
+        if form.get("confirm"):
+            made, bad = await import_kkgs(
+                session, district, text, web_of(request).clock.now(),
+                actor="web", actor_person_id=viewer.person_id,
+            )  # fmt: skip
+            return _done("kkgs_imported" if not bad else "imported_some")
+        rows = await preview_kkgs(session, district, text)
+    except ImportFileError as err:
+        return await _problem(request, session, viewer, scope, err.key, **err.params)
+    lang = viewer.language
+    problems = {r.line: i18n.t(lang, r.problem[0], **r.problem[1]) for r in rows if r.problem}
+    return page(
+        request,
+        "dashboard/import_kkgs_preview.html",
+        lang,
+        viewer=viewer,
+        is_admin=True,
+        district=district,
+        rows=rows,
+        problems=problems,
+        good=sum(1 for r in rows if not r.problem),
+        text=text,
+    )
+
+
 setup_route = signed_in(_setup)
+import_kkgs_route = signed_in(_import_kkgs, write=True)
 create_kkg_route = signed_in(_create_kkg, write=True)
 new_code_route = signed_in(_new_code, write=True)
 import_route = signed_in(_import, write=True)
