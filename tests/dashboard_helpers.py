@@ -21,6 +21,7 @@ from kkgbot.web.wiring import start_web
 from tests.conftest import START
 
 LINK = re.compile(r"https?://\S+/dasbor/masuk/[A-Za-z0-9_-]+")
+PATH = re.compile(r"/dasbor/masuk/[A-Za-z0-9_-]+")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -45,7 +46,7 @@ class DashboardBot:
     async def signed_in(self, who: str) -> httpx.AsyncClient:
         """An httpx client holding `who`'s session cookie, as a browser after "Masuk"."""
         client = httpx.AsyncClient(base_url=self.public_url)
-        opened = await client.get(await self.link(who))
+        opened = await client.get(PATH.search(await self.link(who)).group(0))
         assert opened.status_code == 200, opened.text
         token = re.search(r'name="token" value="([^"]+)"', opened.text).group(1)
         csrf = CSRF.search(opened.text).group(1)
@@ -56,12 +57,18 @@ class DashboardBot:
 
 @contextlib.asynccontextmanager
 async def dashboard_bot(
-    settings: Settings, tmp_path, *, clock: MovableClock | None = None
+    settings: Settings,
+    tmp_path,
+    *,
+    clock: MovableClock | None = None,
+    announced_url: str | None = None,
 ) -> AsyncIterator[DashboardBot]:
+    """`announced_url`: the KKGBOT_PUBLIC_URL the bot writes in its links (e.g. an https
+    address in front of a proxy), when it is not the address the tests reach."""
     clock = clock or MovableClock(START)
     sock = bound_socket()
     public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = settings.model_copy(update={"public_url": public_url})
+    settings = settings.model_copy(update={"public_url": announced_url or public_url})
     app = App(settings, clock, {"console": ConsoleChannel(io.StringIO(), tmp_path / "files")})
     await app.seed_demo()
     web = await start_web(app, settings, sock=sock)

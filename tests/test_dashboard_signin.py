@@ -117,3 +117,27 @@ async def test_revoked_role_and_erasure_end_sessions(settings, tmp_path):
         assert left == 0 and signins == 2
         await pengawas.aclose()
         await koordinator.aclose()
+
+
+async def test_https_cookie_is_secure_and_pages_speak_english(settings, tmp_path):
+    async with dashboard_bot(settings, tmp_path, announced_url="https://kkg.example.id") as bot:
+        async with bot.app.sessionmaker() as s, s.begin():
+            person = (await identities.find_person(s, "pengawas"))[0]
+            person.language = "en"
+        said = await bot.say("pengawas", "/dashboard")
+        assert "https://kkg.example.id/dasbor/masuk/" in said and "Sign in" in said
+        path = re.search(r"/dasbor/masuk/\S+", said).group(0)
+        client = httpx.AsyncClient(base_url=bot.public_url)
+        page = await client.get(path)
+        assert "Sign in to the KKG dashboard" in page.text and 'lang="en"' in page.text
+        csrf = CSRF.search(page.text).group(1)
+        assert "Secure" in page.headers["set-cookie"]
+        # a Secure cookie is not sent back over this test's plain http: as a browser would
+        # over https, send it by hand
+        signed = await httpx.AsyncClient(base_url=bot.public_url).post(
+            "/dasbor/masuk",
+            data={"token": path.rsplit("/", 1)[1], "csrf": csrf},
+            headers={"cookie": f"kkg_form={csrf}"},
+        )
+        assert signed.status_code == 303 and "Secure" in signed.headers["set-cookie"]
+        await client.aclose()
