@@ -141,3 +141,16 @@ async def test_https_cookie_is_secure_and_pages_speak_english(settings, tmp_path
         )
         assert signed.status_code == 303 and "Secure" in signed.headers["set-cookie"]
         await client.aclose()
+
+
+async def test_sign_in_attempts_are_limited_per_address(settings, tmp_path):
+    async with (
+        dashboard_bot(settings, tmp_path) as bot,
+        httpx.AsyncClient(base_url=bot.public_url) as client,
+    ):
+        answers = [
+            (await client.post("/dasbor/masuk", data={"token": f"guess{n}"})).status_code
+            for n in range(22)
+        ]
+        assert answers[:20] == [403] * 20 and answers[20:] == [429, 429]
+        assert "Terlalu banyak percobaan" in (await client.post("/dasbor/masuk")).text
