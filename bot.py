@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--district", required=True)
     create.add_argument("--timezone", required=True, help="WIB, WITA, WIT or an IANA zone")
     create.add_argument("--code", help="a chosen invite code (default: a random one)")
+    create.add_argument("--kecamatan", help="the sub-district, for the dashboard's filter")
     for verb in ("grant", "revoke"):
         cmd = admin_sub.add_parser(verb, help=f"{verb} a role")
         cmd.add_argument("role", choices=["guru", "koordinator", "narasumber", "pengawas", "admin"])
@@ -63,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("file", type=Path)
     imp.add_argument("--kkg", required=True)
+    kkg_imp = admin_sub.add_parser(
+        "import-kkgs", help="create KKGs from a CSV (name,kecamatan,zone) in a district"
+    )
+    kkg_imp.add_argument("file", type=Path)
+    kkg_imp.add_argument("--district", required=True, help="the district's name")
     admin_sub.add_parser("seed-demo", help="load the demo district (idempotent)")
     export = admin_sub.add_parser(
         "export", help="a KKG's attendance, polls, reports and learning as one .xlsx"

@@ -41,6 +41,9 @@ async def suite(only: set[str], heavy: bool) -> None:
             "inbound": partial(inbound, backend, 2000 if heavy else 400),
             "digest": partial(__import__("bench.digest", fromlist=["_"]).digest_bench, backend),
             "metrics": partial(scrape_bench, backend, 500_000),
+            "dashboard": partial(
+                __import__("bench.dashboard", fromlist=["_"]).dashboard_bench, backend
+            ),
             "soak": partial(__import__("bench.soak", fromlist=["_"]).soak, backend),
         }
         for name, run in runs.items():

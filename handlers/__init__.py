@@ -7,6 +7,7 @@ def register_all(registry: Registry) -> Registry:
     # Imported here so that importing one handler module does not import them all.
     from handlers import (
         broadcasts,
+        dashboard,
         digest,
         exports,
         inbox,
@@ -29,6 +30,7 @@ def register_all(registry: Registry) -> Registry:
         digest,
         exports,
         inbox,
+        dashboard,
     ):
         package.register(registry)
     return registry

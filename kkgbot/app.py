@@ -15,6 +15,7 @@ from kkgbot.db.engine import make_engine, make_sessionmaker
 from kkgbot.db.migrate import upgrade
 from kkgbot.delivery.dispatcher import Dispatcher
 from kkgbot.digest.jobs import digest_jobs
+from kkgbot.digest.snapshots import snapshot_jobs
 from kkgbot.engine.context import Links
 from kkgbot.engine.router import Router
 from kkgbot.learning.jobs import lesson_jobs
@@ -39,6 +40,7 @@ def all_jobs(settings: Settings) -> list[Job]:
     jobs += privacy_jobs(settings)
     jobs += broadcast_jobs(settings)
     jobs += digest_jobs(settings)
+    jobs += snapshot_jobs()
     return jobs
 
 

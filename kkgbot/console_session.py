@@ -164,12 +164,19 @@ async def open_console(
 ) -> int:
     files = out or Path(tempfile.mkdtemp(prefix="kkgbot-console-"))
     app = App(settings, MovableClock(), {"console": ConsoleChannel(sys.stdout, files)})
+    web = None
     try:
         await app.migrate()
         if seed:
             await app.seed_demo()
+        if settings.public_url:  # the web dashboard beside the console: /dasbor's link opens
+            from kkgbot.web.wiring import start_web
+
+            web = await start_web(app, settings)
         await interactive(app, person, sys.stdout, hint)
     finally:
+        if web is not None:
+            await web.stop()
         await app.close()
     return 0
 

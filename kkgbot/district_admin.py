@@ -55,9 +55,12 @@ async def _run(app: App, args: argparse.Namespace, lang: str) -> int:
                 timezone=args.timezone,
                 now=now,
                 invite_code=args.code,
+                kecamatan=getattr(args, "kecamatan", None),
             )
             print(i18n.t(lang, "admin.kkg_created", name=kkg.name, code=kkg.invite_code))
             return 0
+        if cmd == "import-kkgs":
+            return await _import_kkgs(session, args, lang, now)
         kkg = await kkgs.find_kkg(session, args.kkg)
         if kkg is None:
             raise CliError("admin.kkg_not_found", kkg=args.kkg)
@@ -105,3 +108,29 @@ async def _run(app: App, args: argparse.Namespace, lang: str) -> int:
             print(i18n.t(lang, "exports.cli_done", kkg=kkg.name, file=str(args.out)))
             return 0
     raise CliError("admin.unknown_command")
+
+
+async def _import_kkgs(session, args: argparse.Namespace, lang: str, now) -> int:
+    """`admin import-kkgs FILE --district NAME`: every row checked first, good rows created."""
+    from sqlalchemy import func, select
+
+    from kkgbot.db.models import District
+    from kkgbot.people.kkg_import import import_kkgs
+
+    district = await session.scalar(
+        select(District).where(func.lower(District.name) == args.district.strip().lower())
+    )
+    if district is None:
+        raise CliError("admin.district_not_found", district=args.district)
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError("admin.import_unreadable", file=str(args.file)) from exc
+    made, bad = await import_kkgs(session, district, text, now)
+    print(i18n.t(lang, "admin.kkgs_import_summary", made=made, bad=len(bad)))
+    for row in bad:
+        key, params = row.problem  # type: ignore[misc]
+        print(
+            i18n.t(lang, "admin.import_bad_line", line=row.line, reason=i18n.t(lang, key, **params))
+        )
+    return 1 if bad else 0

@@ -2,8 +2,10 @@
 models with the migrations): importing the feature models modules registers their tables."""
 
 from kkgbot.broadcasts import models as broadcast_models
+from kkgbot.dashboard import models as dashboard_models
 from kkgbot.db.models import Base
 from kkgbot.digest import models as digest_models
+from kkgbot.digest import snapshots as snapshot_models
 from kkgbot.inbox import models as inbox_models
 from kkgbot.learning import models as learning_models
 from kkgbot.meetings import models as meeting_models
@@ -13,7 +15,9 @@ from kkgbot.school_calendar import models as calendar_models
 
 FEATURE_MODELS = (
     broadcast_models,
+    dashboard_models,
     digest_models,
+    snapshot_models,
     inbox_models,
     learning_models,
     meeting_models,

@@ -33,6 +33,7 @@ class Outgoing:
     kind: str = "reply"
     edit_of: str | None = None  # the channel's id of an earlier message to redraw in place
     about: str = "reply"  # what the message is (kkgbot.messages.MessageKind)
+    no_preview: bool = False  # a one-time link: the chat app must not fetch it for a preview
 
 
 @dataclass

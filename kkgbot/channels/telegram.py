@@ -334,6 +334,8 @@ class TelegramChannel:
             for part in parts[:-1]:
                 await self._call("sendMessage", chat_id=message.address, text=part)
             params: dict[str, Any] = {"chat_id": message.address, "text": parts[-1]}
+            if message.no_preview:
+                params["link_preview_options"] = {"is_disabled": True}
             if markup:
                 params["reply_markup"] = markup
             answer = await self._call("sendMessage", **params)

@@ -54,6 +54,8 @@ class Kkg(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    # the sub-district (kecamatan): the dashboard filters a district's KKGs by it
+    kecamatan: Mapped[str | None] = mapped_column(String(80), index=True)
     timezone: Mapped[str] = mapped_column(String(40))
     invite_code: Mapped[str] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime]

@@ -110,6 +110,7 @@ class Dispatcher:
             choices=[Choice(c["label"], c["data"]) for c in payload.get("choices", [])],
             kind=row.kind,
             edit_of=payload.get("edit_of"),
+            no_preview=bool(payload.get("no_preview")),
             about=payload.get(ABOUT)
             or (MessageKind.REPLY if row.kind == REPLY else MessageKind.NOTICE),
         )

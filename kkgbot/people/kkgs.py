@@ -80,8 +80,10 @@ async def create_kkg(
     invite_code: str | None = None,
     actor: str = "cli",
     actor_person_id: int | None = None,
+    kecamatan: str | None = None,
 ) -> Kkg:
     name = " ".join(name.split())
+    kecamatan = " ".join((kecamatan or "").split())[:80] or None
     if not 3 <= len(name) <= 120:
         raise KkgError("admin.bad_kkg_name")
     zone = resolve_zone(timezone)
@@ -94,7 +96,14 @@ async def create_kkg(
     code = normalise_code(invite_code) if invite_code else await new_invite_code(session)
     if await find_by_code(session, code):
         raise KkgError("admin.code_taken", code=code)
-    kkg = Kkg(district_id=dist.id, name=name, timezone=zone, invite_code=code, created_at=now)
+    kkg = Kkg(
+        district_id=dist.id,
+        name=name,
+        kecamatan=kecamatan,
+        timezone=zone,
+        invite_code=code,
+        created_at=now,
+    )
     session.add(kkg)
     await session.flush()
     audit.record(
@@ -104,7 +113,7 @@ async def create_kkg(
         actor=actor,
         actor_person_id=actor_person_id,
         kkg_id=kkg.id,
-        details={"name": name, "district": dist.name, "timezone": zone},
+        details={"name": name, "district": dist.name, "timezone": zone, "kecamatan": kecamatan},
     )
     return kkg
 

@@ -56,7 +56,15 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-async def import_members(session: AsyncSession, kkg: Kkg, text: str, now: datetime) -> ImportReport:
+async def import_members(
+    session: AsyncSession,
+    kkg: Kkg,
+    text: str,
+    now: datetime,
+    *,
+    actor: str = "cli",
+    actor_person_id: int | None = None,
+) -> ImportReport:
     report = ImportReport()
     valid: list[tuple[int, str, str, str]] = []
     seen_phones: dict[str, int] = {}
@@ -94,8 +102,64 @@ async def import_members(session: AsyncSession, kkg: Kkg, text: str, now: dateti
         session,
         at=now,
         action="member.import",
-        actor="cli",
+        actor=actor,
+        actor_person_id=actor_person_id,
         kkg_id=kkg.id,
         details={"imported": report.imported, "already": report.already, "bad": len(report.bad)},
     )
     return report
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One row of a member file as it would be saved: its problem, if any, or its outcome."""
+
+    line: int
+    name: str
+    school: str
+    phone: str
+    problem: tuple[str, dict] | None  # (text key, params)
+    already: bool = False  # the number is already a member of this KKG
+
+
+async def preview_members(session: AsyncSession, kkg: Kkg, text: str) -> list[PreviewRow]:
+    """Every row and what saving would do with it, without writing anything (the web's
+    preview); `import_members` applies the same checks when the admin confirms."""
+    out: list[PreviewRow] = []
+    seen_phones: dict[str, int] = {}
+    for line, row in read_rows(text):
+        raw = (row.get("name", ""), row.get("school", ""), row.get("phone", ""))
+        try:
+            name = people.valid_name(raw[0])
+            school = people.valid_school(raw[1])
+            phone = people.normalise_phone(raw[2])
+        except FieldError as bad:
+            out.append(PreviewRow(line, *raw, problem=(bad.key, bad.params)))
+            continue
+        if phone in seen_phones:
+            problem = ("admin.import_duplicate_phone", {"other": seen_phones[phone]})
+            out.append(PreviewRow(line, name, school, phone, problem=problem))
+            continue
+        seen_phones[phone] = line
+        person = await session.scalar(select(Person).where(Person.phone == phone))
+        member = person is not None and await roles.is_member(session, person.id, kkg.id)
+        out.append(PreviewRow(line, name, school, phone, problem=None, already=member))
+    return out
+
+
+def xlsx_to_csv(data: bytes) -> str:
+    """The first sheet of an .xlsx as CSV text, so one reader checks both kinds of file."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
+        raise ImportFileError("admin.import_empty") from exc
+    sheet = book.worksheets[0]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for n, values in enumerate(sheet.iter_rows(values_only=True)):
+        if n > 5000:
+            break
+        writer.writerow(["" if v is None else str(v) for v in values])
+    return out.getvalue()

@@ -66,6 +66,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report": frozenset((*KKG_MEMBER_ROLES, PENGAWAS)),
     "report.standards": frozenset({KOORDINATOR}),
     "report.results": frozenset({KOORDINATOR, PENGAWAS}),
+    # The web dashboard (issue 20): a sign-in link for the people who read a KKG's figures;
+    # the district set-up pages are the admin's.
+    "dashboard": frozenset({KOORDINATOR, PENGAWAS, ADMIN}),
+    "dashboard.setup": frozenset({ADMIN}),
 }
 
 

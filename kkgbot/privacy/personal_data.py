@@ -165,6 +165,10 @@ async def erase_person(session: AsyncSession, person_id: int, now: datetime) -> 
     await session.execute(delete(Conversation).where(Conversation.person_id == person_id))
     await session.execute(delete(OpenQuestion).where(OpenQuestion.person_id == person_id))
     await session.execute(delete(Role).where(Role.person_id == person_id))
+    for table in metadata.sorted_tables:  # rows that are the person's alone (sign-in sessions)
+        if table.info.get("erase_rows"):
+            touched.add(table.name)
+            await session.execute(delete(table).where(table.c.person_id == person_id))
     await session.execute(delete(OutboxMessage).where(OutboxMessage.person_id == person_id))
     for field in ("name", "school", "phone", "telegram_username", "consent_at", "consent_version"):
         setattr(person, field, None)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -24,7 +25,7 @@ from kkgbot.clock import Clock
 from kkgbot.meetings import calendar_feed
 from kkgbot.messages import Inbound
 from kkgbot.settings import Settings
-from kkgbot.web import media, twilio_routes
+from kkgbot.web import dashboard, media, twilio_routes
 from kkgbot.web.media import MediaSigner
 from kkgbot.web.metrics import CONTENT_TYPE, Metrics
 
@@ -180,7 +181,11 @@ def build_web_app(state: WebState) -> Starlette:
             Route("/twilio/whatsapp", twilio_routes.whatsapp_inbound, methods=["POST"]),
             Route("/twilio/status", twilio_routes.whatsapp_status, methods=["POST"]),
         ]
-    app = Starlette(routes=routes)
+    routes += dashboard.routes()
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: dashboard.http_error, 500: dashboard.http_error},
+    )
     app.state.web = state
     return app
 

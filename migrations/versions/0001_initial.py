@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 14:52:45.740707
+Create Date: 2026-12-03 14:59:45.843374
 """
 
 from alembic import op
@@ -53,6 +53,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('district_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('kecamatan', sa.String(length=80), nullable=True),
     sa.Column('timezone', sa.String(length=40), nullable=False),
     sa.Column('invite_code', sa.String(length=16), nullable=False),
     sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -63,6 +64,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('kkgs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_kkgs_district_id'), ['district_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_kkgs_kecamatan'), ['kecamatan'], unique=False)
 
     op.create_table('people',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -146,6 +148,37 @@ def upgrade() -> None:
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_conversations_updated_at'), ['updated_at'], unique=False)
 
+    op.create_table('dashboard_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_dashboard_links_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dashboard_links')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_dashboard_links_token_hash')),
+    info={'erase_rows': True}
+    )
+    with op.batch_alter_table('dashboard_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dashboard_links_person_id'), ['person_id'], unique=False)
+
+    op.create_table('dashboard_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('csrf', sa.String(length=64), nullable=False),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_dashboard_sessions_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dashboard_sessions')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_dashboard_sessions_token_hash')),
+    info={'erase_rows': True}
+    )
+    with op.batch_alter_table('dashboard_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dashboard_sessions_person_id'), ['person_id'], unique=False)
+
     op.create_table('digest_rounds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -186,6 +219,16 @@ def upgrade() -> None:
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_identities_person_id'), ['person_id'], unique=False)
 
+    op.create_table('kkg_week_snapshots',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('week', sa.Date(), nullable=False),
+    sa.Column('taken_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_kkg_week_snapshots_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kkg_week_snapshots')),
+    sa.UniqueConstraint('kkg_id', 'week', name='uq_kkg_week_snapshots_kkg_week')
+    )
     op.create_table('lesson_learners',
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('paused_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
@@ -739,6 +782,7 @@ def downgrade() -> None:
 
     op.drop_table('lesson_progress')
     op.drop_table('lesson_learners')
+    op.drop_table('kkg_week_snapshots')
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_identities_person_id'))
 
@@ -749,6 +793,14 @@ def downgrade() -> None:
 
     op.drop_table('files')
     op.drop_table('digest_rounds')
+    with op.batch_alter_table('dashboard_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dashboard_sessions_person_id'))
+
+    op.drop_table('dashboard_sessions')
+    with op.batch_alter_table('dashboard_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dashboard_links_person_id'))
+
+    op.drop_table('dashboard_links')
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversations_updated_at'))
 
@@ -770,6 +822,7 @@ def downgrade() -> None:
 
     op.drop_table('people')
     with op.batch_alter_table('kkgs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kkgs_kecamatan'))
         batch_op.drop_index(batch_op.f('ix_kkgs_district_id'))
 
     op.drop_table('kkgs')
