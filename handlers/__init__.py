@@ -9,6 +9,7 @@ def register_all(registry: Registry) -> Registry:
         broadcasts,
         digest,
         exports,
+        groups,
         inbox,
         learning,
         meetings,
@@ -29,6 +30,7 @@ def register_all(registry: Registry) -> Registry:
         digest,
         exports,
         inbox,
+        groups,
     ):
         package.register(registry)
     return registry

@@ -4,6 +4,7 @@ models with the migrations): importing the feature models modules registers thei
 from kkgbot.broadcasts import models as broadcast_models
 from kkgbot.db.models import Base
 from kkgbot.digest import models as digest_models
+from kkgbot.groups import models as group_models
 from kkgbot.inbox import models as inbox_models
 from kkgbot.learning import models as learning_models
 from kkgbot.meetings import models as meeting_models
@@ -14,6 +15,7 @@ from kkgbot.school_calendar import models as calendar_models
 FEATURE_MODELS = (
     broadcast_models,
     digest_models,
+    group_models,
     inbox_models,
     learning_models,
     meeting_models,

@@ -39,19 +39,31 @@ from kkgbot.channels.base import (
     split_text,
 )
 from kkgbot.channels.telegram_request import AiohttpRequest
-from kkgbot.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Inbound, InboundFile
+from kkgbot.messages import (
+    FILE_TOO_LARGE,
+    FILE_UNAVAILABLE,
+    GROUP_ADDED,
+    GROUP_MIGRATED,
+    GROUP_REMOVED,
+    Inbound,
+    InboundFile,
+)
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 PHOTO_MIMES = frozenset({"image/jpeg", "image/png"})
 PHOTO_MAX_BYTES = 10 * 1024 * 1024  # sendPhoto's limit
-OnInbound = Callable[[Inbound], Awaitable[None]]
+# The router's answer to an inbound: for a button pressed in a group, a link Telegram opens
+# for the person (the bot's `start` deep link) when they must first talk to the bot.
+OnInbound = Callable[[Inbound], Awaitable[str | None]]
+GROUP_TYPES = frozenset({"group", "supergroup"})
+GONE = frozenset({"left", "kicked"})
 # Updates handled at once: one slow transaction must not hold up everybody else's answer
 # (measured in bench/: one at a time, replies waited seconds during a broadcast).
 UPDATES_AT_ONCE = 8
 POLL_SECONDS = 10  # getUpdates long-poll timeout
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 # Telegram's answers when an earlier message cannot be redrawn: send a new one instead.
 EDIT_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
 # `Bot.do_api_request("sendMessage")` is the public way to skip `Message.de_json`; PTB warns
@@ -93,12 +105,20 @@ def classify(exc: TelegramError) -> SendResult:
     return SendResult(RETRY, error=f"{type(exc).__name__}: {exc}")
 
 
+def _button(choice: Any) -> dict[str, str]:
+    """A choice as an inline button: a link (deep link to the bot) or data sent back."""
+    url = choice.url
+    return (
+        {"text": choice.label, "url": url}
+        if url
+        else {"text": choice.label, "callback_data": choice.data}
+    )
+
+
 def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
     choices = message.choices
     return (
-        InlineKeyboardMarkup(
-            [[InlineKeyboardButton(c.label, callback_data=c.data)] for c in choices]
-        )
+        InlineKeyboardMarkup([[InlineKeyboardButton(**_button(c))] for c in choices])
         if choices
         else None
     )
@@ -222,13 +242,71 @@ class TelegramChannel:
             async with entry[0]:
                 inbound = await self._to_inbound(update)
                 if inbound is not None:
-                    await self.on_inbound(inbound)
+                    url = await self.on_inbound(inbound)
+                    if inbound.group is not None and update.callback_query is not None:
+                        await self._answer_group_press(update.callback_query, url)
         finally:
             entry[1] -= 1
             if entry[1] == 0:
                 del self._chats[key]
 
+    @staticmethod
+    async def _answer_group_press(query: Any, url: str | None) -> None:
+        """A press in a group is answered once it is handled: with the bot's deep link when
+        the person must first open a private chat (Telegram opens it for them)."""
+        try:
+            await query.answer(url=url) if url else await query.answer()
+        except TelegramError:
+            log.warning("answerCallbackQuery failed", exc_info=True)
+
+    def _group_inbound(self, update: Update) -> Inbound | None:
+        """What happens in a group: the bot added or removed, the group upgraded, a command
+        typed, a button pressed. Anything else said there is not for the bot and is dropped
+        here, unread and unstored."""
+        external_id = f"u{update.update_id}"
+        member = update.my_chat_member
+        if member is not None:
+            old, new = member.old_chat_member.status, member.new_chat_member.status
+            event = GROUP_REMOVED if new in GONE else GROUP_ADDED if old in GONE else None
+            if event is None:
+                return None
+            return Inbound(
+                channel=self.name, address=str(member.from_user.id), external_id=external_id,
+                group=str(member.chat.id), group_title=member.chat.title, group_event=event,
+            )  # fmt: skip
+        query = update.callback_query
+        if query is not None and query.message is not None:
+            return Inbound(
+                channel=self.name, address=str(query.from_user.id), data=(query.data or "")[:64],
+                external_id=external_id, username=query.from_user.username,
+                group=str(query.message.chat.id), message_id=str(query.message.message_id),
+            )  # fmt: skip
+        message = update.message
+        if message is None:
+            return None
+        chat = message.chat
+        if message.migrate_to_chat_id or message.migrate_from_chat_id:
+            old = message.migrate_from_chat_id or chat.id
+            new = message.migrate_to_chat_id or chat.id
+            return Inbound(
+                channel=self.name, address=str(old), text=str(new), external_id=external_id,
+                group=str(old), group_event=GROUP_MIGRATED,
+            )  # fmt: skip
+        text = message.text or ""
+        if not text.startswith("/") or message.from_user is None or message.from_user.is_bot:
+            return None
+        return Inbound(
+            channel=self.name, address=str(message.from_user.id), text=text,
+            external_id=external_id, username=message.from_user.username,
+            group=str(chat.id), group_title=chat.title,
+        )  # fmt: skip
+
     async def _to_inbound(self, update: Update) -> Inbound | None:
+        chat = update.effective_chat
+        if chat is not None and chat.type in GROUP_TYPES:
+            return self._group_inbound(update)
+        if chat is not None and chat.type != "private":
+            return None  # channels: not a conversation with the bot
         external_id = f"u{update.update_id}"
         query = update.callback_query
         if query is not None:
@@ -310,11 +388,7 @@ class TelegramChannel:
 
     async def send(self, message: Outgoing) -> SendResult:
         markup = (
-            {
-                "inline_keyboard": [
-                    [{"text": c.label, "callback_data": c.data}] for c in message.choices
-                ]
-            }
+            {"inline_keyboard": [[_button(c)] for c in message.choices]}
             if message.choices
             else None
         )

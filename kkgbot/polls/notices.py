@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
 from kkgbot.dateparse import describe_local
-from kkgbot.db.models import Kkg, OutboxMessage
+from kkgbot.db.models import Kkg, OutboxMessage, Person
 from kkgbot.delivery.keys import idempotency_key
 from kkgbot.messages import Choice, MessageKind
 from kkgbot.people import messaging
@@ -235,3 +235,19 @@ async def close(session: AsyncSession, poll: Poll, now: datetime) -> int:
             about=MessageKind.POLL,
         )
     return sent
+
+
+async def ballot_for(
+    session: AsyncSession, poll_id: int, person: Person, key: str, now: datetime
+) -> bool:
+    """One member's own ballot, asked for from the group's poll button; False when the poll
+    is not open or the person is not a member of its KKG."""
+    poll = await session.get(Poll, poll_id)
+    if poll is None or poll.closed_at is not None or poll.deadline <= now:
+        return False
+    if person.id not in await messaging.member_ids(session, [poll.kkg_id]):
+        return False
+    kkg = await session.get(Kkg, poll.kkg_id)
+    assert kkg is not None
+    recipient = messaging.Recipient(person.id, person.language or "id", kkg.timezone)
+    return await _send_ballot(session, poll, kkg, recipient, key=key, now=now)
