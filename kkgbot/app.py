@@ -14,6 +14,7 @@ from kkgbot.clock import Clock, MovableClock
 from kkgbot.db.engine import make_engine, make_sessionmaker
 from kkgbot.db.migrate import upgrade
 from kkgbot.delivery.dispatcher import Dispatcher
+from kkgbot.digest.group_week import group_week_jobs
 from kkgbot.digest.jobs import digest_jobs
 from kkgbot.engine.context import Links
 from kkgbot.engine.router import Router
@@ -39,6 +40,7 @@ def all_jobs(settings: Settings) -> list[Job]:
     jobs += privacy_jobs(settings)
     jobs += broadcast_jobs(settings)
     jobs += digest_jobs(settings)
+    jobs += group_week_jobs(settings)
     return jobs
 
 

@@ -149,3 +149,12 @@ async def group_only(session: AsyncSession, kkg_id: int) -> set[int]:
         select(HearingChoice.person_id).where(HearingChoice.hears == HEAR_GROUP)
     )
     return set(rows)
+
+
+async def has_group(session: AsyncSession, person_id: int) -> bool:
+    """Whether one of the person's KKGs has a linked group (then /profil offers the choice)."""
+    kkg_ids = [k.id for k in await roles.member_kkgs(session, person_id)]
+    if not kkg_ids:
+        return False
+    found = await session.scalar(select(KkgGroup.id).where(KkgGroup.kkg_id.in_(kkg_ids)).limit(1))
+    return found is not None
