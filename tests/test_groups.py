@@ -1,0 +1,56 @@
+"""Posts in a KKG's linked group, played through the console on SQLite and PostgreSQL:
+quiet hours in the KKG's zone, and nothing about one person ever in the group."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from kkgbot.db.models import OutboxMessage, Person
+from kkgbot.meetings.models import Meeting
+from kkgbot.meetings.service import checkin_code, code_key_for
+from tests.console_helpers import SCRIPTS, transcript
+
+
+async def group_rows(app, address: str = "#grup") -> list[OutboxMessage]:
+    async with app.sessionmaker() as s:
+        rows = await s.scalars(
+            select(OutboxMessage).where(OutboxMessage.address == address).order_by(OutboxMessage.id)
+        )
+        return list(rows)
+
+
+async def test_scheduled_group_posts_wait_out_the_quiet_hours(console_app):
+    console_app.clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # 22.00 WITA
+    await transcript(
+        console_app,
+        "@koordinator@grup: /hubungkan GUGUS1\n"
+        "@koordinator: /siaran Besok rapat jam 09.00\n"
+        "@koordinator: Ya\n",
+    )
+    broadcast = [r for r in await group_rows(console_app) if "Besok rapat" in r.payload["text"]]
+    assert len(broadcast) == 1 and broadcast[0].status == "queued"
+    assert broadcast[0].not_before == datetime(2026, 12, 1, 22, 0, tzinfo=UTC)  # 06.00 WITA
+    await console_app.advance_to(datetime(2026, 12, 1, 22, 1, tzinfo=UTC))
+    assert (await group_rows(console_app))[-1].status == "sent"
+
+
+async def test_nothing_about_one_person_reaches_the_group(console_app):
+    script = (SCRIPTS / "groups.script").read_text(encoding="utf-8")
+    console_app.clock.set(datetime(2026, 12, 1, 0, 0, tzinfo=UTC))
+    await transcript(console_app, script)
+    texts = [
+        r.payload["text"] for a in ("#grup", "#grup2") for r in await group_rows(console_app, a)
+    ]
+    assert len(texts) >= 8
+    async with console_app.sessionmaker() as s:
+        people = list(await s.scalars(select(Person)))
+        meetings = list(await s.scalars(select(Meeting)))
+    codes = [checkin_code(m.id, code_key_for(console_app.settings)) for m in meetings]
+    for text in texts:
+        for person in people:
+            assert not person.name or person.name not in text.replace("Pesan dari Rahmawati", "")
+            assert not person.phone or person.phone not in text
+        assert not any(code in text for code in codes)
+        assert "Sakit" not in text and "izin" not in text.lower()
