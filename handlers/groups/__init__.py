@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
+from kkgbot.groups import shares
 from kkgbot.meetings import group_posts
 from kkgbot.polls import notices as polls_notices
 
@@ -37,6 +38,15 @@ def register(registry: Registry) -> None:
         if not await polls_notices.ballot_for(ctx.session, int(args[0]), ctx.person, key, ctx.now):
             ctx.say("polls.closed_already")
 
+    async def shared_rsvp(ctx: Ctx, text: str) -> bool:
+        """`RSVP 12 HADIR`, sent from a link shared in a WhatsApp group: the person's answer."""
+        line = shares.parse_rsvp(text)
+        if line is None:
+            return False
+        await registry.actions["rsvp"](ctx, [str(line.meeting_id), line.answer])
+        return True
+
+    registry.text_hooks.insert(0, shared_rsvp)  # before the check-in code's reading
     registry.command(Command("hubungkan", "link", "group.link", run=in_group_only, order=97))
     registry.command(Command("putuskan", "unlink", "group.link", run=in_group_only, order=98))
     registry.action("grsvp", group_rsvp, answers="rsvp")

@@ -30,6 +30,7 @@ from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx, Links
 from kkgbot.engine.flow import FlowRunner, clear
 from kkgbot.engine.group_door import GroupDoor
+from kkgbot.groups import shares
 from kkgbot.messages import FILE_TOO_LARGE, Action, Choice, Inbound
 from kkgbot.people import identities as people
 from kkgbot.people import optout
@@ -154,6 +155,10 @@ class Router:
             await self._button(ctx, state, inbound.data)
             return
         if ctx.person.onboarded_at is None and state is None:
+            shared = shares.parse_rsvp(text)  # "RSVP 12 HADIR GUGUS1" from a WhatsApp group
+            if shared is not None and shared.code:
+                await self.run_command(ctx, f"/start {shared.code}")
+                return
             ctx.say("onboarding.start_first")
             return
         await self.answers.typed(ctx, text or "", state)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kkgbot.db.models import Base
@@ -41,3 +41,18 @@ class HearingChoice(Base):
     )
     hears: Mapped[str] = mapped_column(String(8))
     updated_at: Mapped[datetime]
+
+
+class GroupShare(Base):
+    """A ready text for the KKG's WhatsApp group, behind `<public url>/bagikan/<token>`.
+
+    Twilio cannot post into WhatsApp groups, so the koordinator shares it with one tap. The
+    text is a group post (nothing about one person), so keeping it is harmless.
+    """
+
+    __tablename__ = "group_shares"
+
+    token: Mapped[str] = mapped_column(String(24), primary_key=True)
+    kkg_id: Mapped[int] = mapped_column(ForeignKey("kkgs.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

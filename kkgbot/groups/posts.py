@@ -10,6 +10,7 @@ zone; the group's pace (about 20 messages a minute) is the dispatcher's group la
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,11 +19,46 @@ from kkgbot import i18n
 from kkgbot.db.models import Kkg
 from kkgbot.delivery.keys import idempotency_key
 from kkgbot.delivery.outbox import BULK, Draft, enqueue
+from kkgbot.groups import shares
 from kkgbot.groups.service import of_kkg
 from kkgbot.messages import Choice, MessageKind
+from kkgbot.people import messaging, roles
 from kkgbot.people.messaging import after_quiet_hours
 
 LANG = i18n.DEFAULT  # a group has many readers: the KKG's language
+
+
+@dataclass(frozen=True)
+class Share:
+    """What to share to the WhatsApp group: the text (without the Telegram buttons' hints),
+    and what members answer (a meeting's RSVP, a poll)."""
+
+    text: str
+    meeting_id: int | None = None
+    poll: bool = False
+
+
+async def _offer_share(
+    session: AsyncSession, kkg: Kkg, share: Share, *, key: str, now: datetime
+) -> None:
+    """The share link, to each koordinator of the KKG in their own chat."""
+    koordinators = await roles.koordinators_of(session, kkg.id)
+    if not koordinators:
+        return
+    url = await shares.create(
+        session, kkg, share.text, now, meeting_id=share.meeting_id, poll=share.poll
+    )
+    if url is None:
+        return
+    for person in koordinators:
+        recipient = messaging.Recipient(person.id, person.language or LANG, kkg.timezone)
+        await messaging.send(
+            session,
+            recipient,
+            messaging.text("groups.share_koordinator", link=url),
+            key=idempotency_key("share", ("kkg", kkg.id), key, ("person", person.id)),
+            now=now,
+        )
 
 
 async def post(
@@ -37,13 +73,18 @@ async def post(
     expires_at: datetime | None = None,
     edit_of: str | None = None,
     about: str = MessageKind.NOTICE,
+    share: Share | None = None,
 ) -> bool:
-    """Queue one message to the KKG's group; False when it has none or it was queued."""
+    """Queue one message to the KKG's group; False when it has none or it was queued.
+    With `share`, the koordinators also get a link that shares it to a WhatsApp group
+    (whether or not a Telegram group is linked)."""
+    body = text(LANG) if callable(text) else text
+    if share is not None:
+        await _offer_share(session, kkg, share, key=key, now=now)
     group = await of_kkg(session, kkg.id)
     if group is None:
         return False
     when = now if quiet_exempt else after_quiet_hours(now, kkg.timezone)
-    body = text(LANG) if callable(text) else text
     buttons = choices(LANG) if callable(choices) else list(choices or [])
     return await enqueue(
         session,

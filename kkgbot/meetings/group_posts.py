@@ -68,11 +68,15 @@ async def post_meeting(
     session: AsyncSession, meeting: Meeting, kkg: Kkg, *, head: str, key: str, now: datetime,
     quiet_exempt: bool = False, expires_at: datetime | None = None,
 ) -> bool:  # fmt: skip
+    from kkgbot.meetings.notify import card
+
     text = await _text(session, meeting, kkg, head, posts.LANG)
+    plain = i18n.t(posts.LANG, HEADS[head], kkg=kkg.name) + "\n" + card(meeting, kkg, posts.LANG)
     return await posts.post(
         session, kkg, text, key=key, now=now,
         choices=lambda lang: group_choices(meeting.id, head, lang),
         quiet_exempt=quiet_exempt, expires_at=expires_at, about=MessageKind.REMINDER,
+        share=posts.Share(plain, meeting_id=meeting.id),
     )  # fmt: skip
 
 
@@ -113,7 +117,9 @@ async def cancelled(
     text = i18n.t(
         posts.LANG, "groups.meeting_cancelled", title=meeting.title, when=when, kkg=kkg.name
     )
-    return await posts.post(session, kkg, text, key=key, now=now, quiet_exempt=True)
+    return await posts.post(
+        session, kkg, text, key=key, now=now, quiet_exempt=True, share=posts.Share(text)
+    )
 
 
 async def redraw(

@@ -24,12 +24,18 @@ def _button(poll: Poll):
     return lambda lang: [Choice.act(i18n.t(lang, "groups.poll_button"), "gpoll", poll.id)]
 
 
+def _share(poll: Poll, kkg: Kkg, deadline: str) -> posts.Share:
+    text = i18n.t(posts.LANG, "groups.poll_share", kkg=kkg.name, question=poll.question,
+                  deadline=deadline)  # fmt: skip
+    return posts.Share(text, poll=True)
+
+
 async def opened(session: AsyncSession, poll: Poll, kkg: Kkg, deadline: str, now: datetime) -> bool:
     text = i18n.t(posts.LANG, "groups.poll_opened", kkg=kkg.name, question=poll.question,
                   deadline=deadline)  # fmt: skip
     return await posts.post(
         session, kkg, text, key=idempotency_key("poll", poll.id, "announce"), now=now,
-        choices=_button(poll), about=MessageKind.POLL,
+        choices=_button(poll), about=MessageKind.POLL, share=_share(poll, kkg, deadline),
     )  # fmt: skip
 
 
@@ -40,6 +46,7 @@ async def reminded(
     return await posts.post(
         session, kkg, text, key=idempotency_key("poll", poll.id, "remind"), now=now,
         choices=_button(poll), about=MessageKind.POLL, expires_at=poll.deadline,
+        share=_share(poll, kkg, deadline),
     )  # fmt: skip
 
 
@@ -47,7 +54,7 @@ async def results(session: AsyncSession, poll: Poll, kkg: Kkg, text: str, now: d
     head = i18n.t(posts.LANG, "groups.poll_results", question=poll.question)
     return await posts.post(
         session, kkg, f"{head}\n{text}", key=idempotency_key("poll", poll.id, "results"),
-        now=now, about=MessageKind.POLL,
+        now=now, about=MessageKind.POLL, share=posts.Share(f"{head}\n{text}"),
     )  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 14:56:37.989603
+Create Date: 2026-12-03 15:10:49.789600
 """
 
 from alembic import op
@@ -179,6 +179,17 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_group_hearing_person_id_people'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('person_id', name=op.f('pk_group_hearing'))
     )
+    op.create_table('group_shares',
+    sa.Column('token', sa.String(length=24), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_group_shares_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('token', name=op.f('pk_group_shares'))
+    )
+    with op.batch_alter_table('group_shares', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_group_shares_kkg_id'), ['kkg_id'], unique=False)
+
     op.create_table('identities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -765,6 +776,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_identities_person_id'))
 
     op.drop_table('identities')
+    with op.batch_alter_table('group_shares', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_group_shares_kkg_id'))
+
+    op.drop_table('group_shares')
     op.drop_table('group_hearing')
     with op.batch_alter_table('files', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_files_uploaded_by_person_id'))
