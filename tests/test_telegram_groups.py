@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kkgbot.db.models import Kkg, OutboxMessage, Person
+from kkgbot.delivery.outbox import BULK, Draft, enqueue
 from kkgbot.groups.models import KkgGroup
 from kkgbot.inbox.models import MemberMessage
 from kkgbot.meetings.models import Rsvp
@@ -153,6 +154,15 @@ async def test_startgroup_link_migration_and_removal(settings, srv):
         srv.migrate_group(GROUP, SUPERGROUP, KOOR)
         await settled(app, srv)
         assert (await linked_group(app)).chat_id == str(SUPERGROUP)
+        # a post queued for the old id before the upgrade follows the group (ChatMigrated)
+        async with app.sessionmaker() as s, s.begin():
+            draft = Draft(
+                channel="telegram", address=str(GROUP), text="Halo", key="late", kind=BULK
+            )
+            await enqueue(s, draft, app.clock.now())
+        app.dispatcher.notify()
+        late = await srv.wait_for_messages(SUPERGROUP, 1)
+        assert late[-1].text == "Halo"
 
         before = len(srv.sent_messages(KOOR))
         srv.bot_removed_from_group(SUPERGROUP, KOOR)

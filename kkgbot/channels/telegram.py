@@ -24,7 +24,14 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
 
@@ -38,16 +45,9 @@ from kkgbot.channels.base import (
     SendResult,
     split_text,
 )
+from kkgbot.channels.telegram_groups import GROUP_TYPES, group_inbound
 from kkgbot.channels.telegram_request import AiohttpRequest
-from kkgbot.messages import (
-    FILE_TOO_LARGE,
-    FILE_UNAVAILABLE,
-    GROUP_ADDED,
-    GROUP_MIGRATED,
-    GROUP_REMOVED,
-    Inbound,
-    InboundFile,
-)
+from kkgbot.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Inbound, InboundFile
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096
@@ -57,8 +57,7 @@ PHOTO_MAX_BYTES = 10 * 1024 * 1024  # sendPhoto's limit
 # The router's answer to an inbound: for a button pressed in a group, a link Telegram opens
 # for the person (the bot's `start` deep link) when they must first talk to the bot.
 OnInbound = Callable[[Inbound], Awaitable[str | None]]
-GROUP_TYPES = frozenset({"group", "supergroup"})
-GONE = frozenset({"left", "kicked"})
+
 # Updates handled at once: one slow transaction must not hold up everybody else's answer
 # (measured in bench/: one at a time, replies waited seconds during a broadcast).
 UPDATES_AT_ONCE = 8
@@ -259,52 +258,10 @@ class TelegramChannel:
         except TelegramError:
             log.warning("answerCallbackQuery failed", exc_info=True)
 
-    def _group_inbound(self, update: Update) -> Inbound | None:
-        """What happens in a group: the bot added or removed, the group upgraded, a command
-        typed, a button pressed. Anything else said there is not for the bot and is dropped
-        here, unread and unstored."""
-        external_id = f"u{update.update_id}"
-        member = update.my_chat_member
-        if member is not None:
-            old, new = member.old_chat_member.status, member.new_chat_member.status
-            event = GROUP_REMOVED if new in GONE else GROUP_ADDED if old in GONE else None
-            if event is None:
-                return None
-            return Inbound(
-                channel=self.name, address=str(member.from_user.id), external_id=external_id,
-                group=str(member.chat.id), group_title=member.chat.title, group_event=event,
-            )  # fmt: skip
-        query = update.callback_query
-        if query is not None and query.message is not None:
-            return Inbound(
-                channel=self.name, address=str(query.from_user.id), data=(query.data or "")[:64],
-                external_id=external_id, username=query.from_user.username,
-                group=str(query.message.chat.id), message_id=str(query.message.message_id),
-            )  # fmt: skip
-        message = update.message
-        if message is None:
-            return None
-        chat = message.chat
-        if message.migrate_to_chat_id or message.migrate_from_chat_id:
-            old = message.migrate_from_chat_id or chat.id
-            new = message.migrate_to_chat_id or chat.id
-            return Inbound(
-                channel=self.name, address=str(old), text=str(new), external_id=external_id,
-                group=str(old), group_event=GROUP_MIGRATED,
-            )  # fmt: skip
-        text = message.text or ""
-        if not text.startswith("/") or message.from_user is None or message.from_user.is_bot:
-            return None
-        return Inbound(
-            channel=self.name, address=str(message.from_user.id), text=text,
-            external_id=external_id, username=message.from_user.username,
-            group=str(chat.id), group_title=chat.title,
-        )  # fmt: skip
-
     async def _to_inbound(self, update: Update) -> Inbound | None:
         chat = update.effective_chat
         if chat is not None and chat.type in GROUP_TYPES:
-            return self._group_inbound(update)
+            return group_inbound(self.name, update)
         if chat is not None and chat.type != "private":
             return None  # channels: not a conversation with the bot
         external_id = f"u{update.update_id}"
@@ -411,6 +368,12 @@ class TelegramChannel:
             if markup:
                 params["reply_markup"] = markup
             answer = await self._call("sendMessage", **params)
+        except ChatMigrated as moved:  # a group post queued before its upgrade: follow it
+            new = str(moved.new_chat_id)
+            if new == message.address:
+                return classify(moved)
+            message.address = new
+            return await self.send(message)
         except TelegramError as exc:
             return classify(exc)
         return SendResult(SENT, external_id=str(answer["message_id"]))
