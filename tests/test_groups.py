@@ -11,6 +11,7 @@ from kkgbot.db.models import OutboxMessage, Person
 from kkgbot.meetings.models import Meeting
 from kkgbot.meetings.service import checkin_code, code_key_for
 from tests.console_helpers import SCRIPTS, transcript
+from tests.test_meetings import say
 
 
 async def group_rows(app, address: str = "#grup") -> list[OutboxMessage]:
@@ -54,3 +55,27 @@ async def test_nothing_about_one_person_reaches_the_group(console_app):
             assert not person.phone or person.phone not in text
         assert not any(code in text for code in codes)
         assert "Sakit" not in text and "izin" not in text.lower()
+
+
+async def test_stopping_a_recurring_meeting_is_posted_once_to_the_group(console_app):
+    console_app.clock.set(datetime(2026, 12, 1, 0, 0, tzinfo=UTC))
+    lines = [
+        "@koordinator@grup: /hubungkan GUGUS1",
+        "@koordinator: /jadwal",
+        "@koordinator: Pembelajaran Berdiferensiasi",
+        "@koordinator: 12 Desember 2026 09.00",
+        "@koordinator: 2 jam",
+        "@koordinator: Rutin setiap bulan, hari Sabtu kedua, pukul 09.00",
+        "@koordinator: Aula SDN 5 Mataram",
+        "@koordinator: Lewati",
+        "@koordinator: Lewati",
+        "@koordinator: Ya",
+    ]
+    await transcript(console_app, "\n".join(lines))
+    async with console_app.sessionmaker() as s:
+        first = await s.scalar(select(Meeting.id).order_by(Meeting.starts_at))
+    await say(console_app, "koordinator", data=f"a:mcancel:{first}")
+    await say(console_app, "koordinator", "Rapat ini dan semua berikutnya")
+    await say(console_app, "koordinator", "Ya")
+    stopped = [r for r in await group_rows(console_app) if "dihentikan" in r.payload["text"]]
+    assert len(stopped) == 1 and "Pembelajaran Berdiferensiasi" in stopped[0].payload["text"]

@@ -136,3 +136,11 @@ async def redraw(
         session, kkg, text, key=key, now=now, quiet_exempt=True, edit_of=message_id,
         choices=lambda lang: group_choices(meeting.id, head, lang),
     )  # fmt: skip
+
+
+async def notice(session: AsyncSession, kkg: Kkg, render, *, key: str, now: datetime) -> bool:
+    """Any other meeting news for the whole group (a series stopped): no buttons."""
+    text = render(posts.LANG)
+    return await posts.post(
+        session, kkg, text, key=key, now=now, quiet_exempt=True, share=posts.Share(text)
+    )

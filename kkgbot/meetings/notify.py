@@ -278,16 +278,16 @@ async def notify_series_cancelled(
     now: datetime,
     exclude: int | None,
 ) -> int:
+    def render(lang: str) -> str:
+        dates = ", ".join(short_when(m, kkg, lang) for m in cancelled[:6])
+        return i18n.t(
+            lang, "meetings.series_cancelled_notice", title=series.title,
+            rule=rule_text(series, lang), dates=dates or "—",
+        )  # fmt: skip
+
+    await group_posts.notice(session, kkg, render, key=f"series-cancelled:{series.id}", now=now)
     sent = 0
     for person in await recipients(session, kkg.id, exclude):
-
-        def render(lang: str) -> str:
-            dates = ", ".join(short_when(m, kkg, lang) for m in cancelled[:6])
-            return i18n.t(
-                lang, "meetings.series_cancelled_notice", title=series.title,
-                rule=rule_text(series, lang), dates=dates or "—",
-            )  # fmt: skip
-
         sent += await messaging.send(
             session,
             person,
