@@ -79,3 +79,28 @@ async def test_stopping_a_recurring_meeting_is_posted_once_to_the_group(console_
     await say(console_app, "koordinator", "Ya")
     stopped = [r for r in await group_rows(console_app) if "dihentikan" in r.payload["text"]]
     assert len(stopped) == 1 and "Pembelajaran Berdiferensiasi" in stopped[0].payload["text"]
+
+
+async def test_many_presses_queue_one_redraw_of_the_group_post(console_app):
+    from kkgbot.meetings import group_posts
+
+    console_app.clock.set(datetime(2026, 12, 1, 0, 0, tzinfo=UTC))
+    await transcript(
+        console_app,
+        "@koordinator@grup: /hubungkan GUGUS1\n"
+        "@koordinator: /jadwal Literasi; 2026-12-05 09.00; SDN 1 Mataram\n"
+        "@koordinator: Ya\n",
+    )
+    async with console_app.sessionmaker() as s, s.begin():
+        meeting = await s.scalar(select(Meeting))
+        for n in range(5):  # five presses before the dispatcher sends anything
+            await group_posts.redraw(
+                s,
+                meeting.id,
+                head="n",
+                message_id="77",
+                key=f"press{n}",
+                now=console_app.clock.now(),
+            )
+    rows = [r for r in await group_rows(console_app) if r.payload.get("edit_of") == "77"]
+    assert [r.status for r in rows] == ["expired"] * 4 + ["queued"]

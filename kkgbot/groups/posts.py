@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
-from kkgbot.db.models import Kkg
+from kkgbot.db.models import Kkg, OutboxMessage
 from kkgbot.delivery.keys import idempotency_key
-from kkgbot.delivery.outbox import BULK, Draft, enqueue
+from kkgbot.delivery.outbox import BULK, DUE_STATUSES, EXPIRED, Draft, enqueue
 from kkgbot.groups import shares
 from kkgbot.groups.service import of_kkg
 from kkgbot.messages import Choice, MessageKind
@@ -74,6 +75,7 @@ async def post(
     edit_of: str | None = None,
     about: str = MessageKind.NOTICE,
     share: Share | None = None,
+    batch_id: str | None = None,
 ) -> bool:
     """Queue one message to the KKG's group; False when it has none or it was queued.
     With `share`, the koordinators also get a link that shares it to a WhatsApp group
@@ -99,6 +101,19 @@ async def post(
             expires_at=expires_at,
             extra={"edit_of": edit_of} if edit_of else {},
             about=about,
+            batch_id=batch_id,
         ),
         now,
     )
+
+
+async def supersede(session: AsyncSession, batch_id: str, now: datetime) -> int:
+    """Drop the queued redraws of one group message: the newest one shows the latest
+    counts, and under the group's pace (20 a minute) a busy minute of presses must not
+    queue thirty edits of the same post. Returns how many were dropped."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.batch_id == batch_id, OutboxMessage.status.in_(DUE_STATUSES))
+        .values(status=EXPIRED, updated_at=now, last_error="superseded by a newer redraw")
+    )
+    return result.rowcount or 0

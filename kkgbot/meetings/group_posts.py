@@ -132,9 +132,11 @@ async def redraw(
     if meeting is None or kkg is None or meeting.cancelled_at is not None:
         return False
     text = await _text(session, meeting, kkg, head, posts.LANG)
+    batch = f"redraw:{kkg.id}:{message_id}"[:64]
+    await posts.supersede(session, batch, now)
     return await posts.post(
         session, kkg, text, key=key, now=now, quiet_exempt=True, edit_of=message_id,
-        choices=lambda lang: group_choices(meeting.id, head, lang),
+        choices=lambda lang: group_choices(meeting.id, head, lang), batch_id=batch,
     )  # fmt: skip
 
 
