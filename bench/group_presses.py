@@ -2,7 +2,9 @@
 chats: each group press records the answer, confirms it privately and queues a redraw of
 the group post, dropping the older queued redraws, so a burst leaves one edit for the
 group's 20-a-minute lane. Figures: presses per second both ways, their ratio, and the
-group edits left queued after the burst (no channel, no dispatcher)."""
+group edits left queued after the burst (no channel, no dispatcher). The Telegram adapter
+handles one chat's updates one at a time, so a real group's presses leave exactly one; here
+they run side by side, and on PostgreSQL transactions that overlap each keep their own."""
 
 from __future__ import annotations
 
