@@ -214,3 +214,31 @@ async def test_rsvp_presses_from_many_members_redraw_counts(settings, srv):
         await settled(app, srv)
         async with app.sessionmaker() as s:
             assert await s.scalar(select(func.count()).select_from(Rsvp)) == 3
+
+
+async def test_poll_in_the_group_opens_private_ballots(settings, srv):
+    async with telegram_bot(settings, srv) as app:
+        await setup_linked(app, srv)
+        await onboard(srv, AYU, "Ni Made Ayu")
+        group_before = len(srv.sent_messages(GROUP))
+        await reply_to(
+            srv, KOOR, "/survei Topik semester genap?; 9 | 11 | Kelas rangkap; 2; 2026-12-05 17:00"
+        )
+        await press(srv, KOOR, "Ya", count=1)
+        posted = await srv.wait_for_messages(GROUP, group_before + 1)
+        assert posted[-1].text.startswith("📊 Survei kebutuhan topik KKG Gugus 1 Mataram:")
+        assert [b["text"] for b in posted[-1].buttons] == ["Isi survei (pribadi)"]
+        assert "Literasi" not in posted[-1].text  # the ballot itself stays private
+
+        before = len(srv.sent_messages(AYU))
+        srv.user_presses(AYU, "Isi survei (pribadi)", chat_id=GROUP)
+        ballot = await srv.wait_for_messages(AYU, before + 1)
+        assert "Topik semester genap?" in ballot[-1].text
+        assert "Kirim" in [b["text"] for b in srv.last_message(AYU).buttons]
+
+        srv.user_presses(STRANGER, "Isi survei (pribadi)", chat_id=GROUP)
+        await srv.wait_until(
+            lambda: any(a["user_id"] == STRANGER for a in srv.answered_callbacks), 10, "answer"
+        )
+        answer = next(a for a in srv.answered_callbacks if a["user_id"] == STRANGER)
+        assert answer["url"] == "https://t.me/kkg_test_bot?start=GUGUS1"
