@@ -16,7 +16,6 @@ no private chat with the bot, is answered with the bot's deep link carrying the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -39,9 +38,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 LINK_WORDS = frozenset({"hubungkan", "link"})
 UNLINK_WORDS = frozenset({"putuskan", "unlink"})
-# Buttons that may be pressed in a group: the feature's handler gets the person's private
-# context, with `ctx.inbound` telling the group and the message the button is on.
-GroupAction = Callable[[Ctx, list[str]], Awaitable[None]]
+# The only buttons the bot puts in a group (handlers/groups): any other data pressed there
+# (an old private button forwarded, a forged press) does nothing.
+GROUP_ACTIONS = frozenset({"grsvp", "gpoll"})
 
 
 class GroupDoor:
@@ -151,7 +150,7 @@ class GroupDoor:
     ) -> str | None:
         kkg = await self._kkg(session, inbound)
         action = Action.parse(inbound.data)
-        if kkg is None or action is None or action.name not in self.router.registry.actions:
+        if kkg is None or action is None or action.name not in GROUP_ACTIONS:
             return None  # a button of a group no longer linked: nothing to do
         member = person is not None and person.onboarded_at is not None
         if not member or not await roles.is_member(session, person.id, kkg.id):
