@@ -104,3 +104,28 @@ async def test_many_presses_queue_one_redraw_of_the_group_post(console_app):
             )
     rows = [r for r in await group_rows(console_app) if r.payload.get("edit_of") == "77"]
     assert [r.status for r in rows] == ["expired"] * 4 + ["queued"]
+
+
+async def test_a_press_in_the_group_runs_only_the_groups_own_buttons(console_app):
+    from kkgbot.messages import Inbound
+
+    console_app.clock.set(datetime(2026, 12, 1, 0, 0, tzinfo=UTC))
+    await transcript(
+        console_app,
+        "@koordinator@grup: /hubungkan GUGUS1\n"
+        "@koordinator: /jadwal Literasi; 2026-12-05 09.00; SDN 1 Mataram\n"
+        "@koordinator: Ya\n",
+    )
+    async with console_app.sessionmaker() as s:
+        meeting = await s.scalar(select(Meeting))
+    forged = Inbound(
+        "console", "koordinator", data=f"a:mcancel:{meeting.id}", external_id="forged",
+        group="#grup", message_id="1",
+    )  # fmt: skip
+    await console_app.router.handle(forged)
+    async with console_app.sessionmaker() as s:
+        assert (await s.get(Meeting, meeting.id)).cancelled_at is None
+        replies = await s.scalars(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key.like("%forged%"))
+        )
+        assert list(replies) == []
