@@ -39,6 +39,9 @@ async def suite(only: set[str], heavy: bool) -> None:
             "crash": partial(crash, backend, n),
             "scheduler": partial(scheduler, backend, 300_000 if heavy else 100_000),
             "inbound": partial(inbound, backend, 2000 if heavy else 400),
+            "group_presses": partial(
+                __import__("bench.group_presses", fromlist=["_"]).group_presses, backend
+            ),
             "digest": partial(__import__("bench.digest", fromlist=["_"]).digest_bench, backend),
             "metrics": partial(scrape_bench, backend, 500_000),
             "dashboard": partial(

@@ -10,6 +10,7 @@ def register_all(registry: Registry) -> Registry:
         dashboard,
         digest,
         exports,
+        groups,
         inbox,
         learning,
         meetings,
@@ -31,6 +32,7 @@ def register_all(registry: Registry) -> Registry:
         exports,
         inbox,
         dashboard,
+        groups,
     ):
         package.register(registry)
     return registry

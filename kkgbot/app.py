@@ -14,10 +14,12 @@ from kkgbot.clock import Clock, MovableClock
 from kkgbot.db.engine import make_engine, make_sessionmaker
 from kkgbot.db.migrate import upgrade
 from kkgbot.delivery.dispatcher import Dispatcher
+from kkgbot.digest.group_week import group_week_jobs
 from kkgbot.digest.jobs import digest_jobs
 from kkgbot.digest.snapshots import snapshot_jobs
 from kkgbot.engine.context import Links
 from kkgbot.engine.router import Router
+from kkgbot.groups import shares
 from kkgbot.learning.jobs import lesson_jobs
 from kkgbot.meetings.jobs import meeting_jobs
 from kkgbot.monitoring.jobs import monitoring_jobs
@@ -41,6 +43,7 @@ def all_jobs(settings: Settings) -> list[Job]:
     jobs += broadcast_jobs(settings)
     jobs += digest_jobs(settings)
     jobs += snapshot_jobs()
+    jobs += group_week_jobs(settings)
     return jobs
 
 
@@ -71,6 +74,8 @@ class App:
             on_enqueued=self.dispatcher.notify,
         )
         self.jobs = Jobs(self.sessionmaker, all_jobs(settings))
+        # the links koordinators get to share KKG news to a WhatsApp group need both
+        shares.configure(settings.public_url, settings.twilio_whatsapp_from)
 
     def add_channel(self, channel: Channel) -> None:
         self.channels[channel.name] = channel

@@ -17,10 +17,12 @@ from zoneinfo import ZoneInfo
 from kkgbot.app import App
 from kkgbot.channels.console import ConsoleChannel
 from kkgbot.clock import MovableClock
+from kkgbot.console_group import group_inbound
 from kkgbot.messages import FILE_TOO_LARGE, Inbound, InboundFile
 from kkgbot.settings import Settings
 
 LINE = re.compile(r"^@([^:\s]+):\s?(.*)$")
+GROUP_NAME = re.compile(r"^([^@]+)@([^@]+)$")  # "guru1@grup": guru1 speaking in group "grup"
 RELATIVE = re.compile(r"(\d+)\s*([wdhms])", re.IGNORECASE)
 UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 # `[file notulen.pdf]` sends a file (placeholder content); `[file foto.jpg 12MB]` one of
@@ -94,7 +96,13 @@ async def play_line(app: App, raw: str, out: TextIO, default_person: str | None 
         target = parse_clock(text, app.clock.now(), app.settings.default_timezone)
         await app.advance_to(target)
         return
-    await app.router.handle(console_inbound(name, text, app.settings.max_upload_bytes))
+    group = GROUP_NAME.match(name)
+    if group is not None:
+        inbound = await group_inbound(app, group.group(1), "#" + group.group(2), text)
+    else:
+        inbound = console_inbound(name, text, app.settings.max_upload_bytes)
+    if inbound is not None:
+        await app.router.handle(inbound)
     await app.dispatcher.drain()
 
 

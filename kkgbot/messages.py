@@ -35,6 +35,17 @@ class Inbound:
     file: InboundFile | None = None  # a document or image, with its bytes
     file_error: str | None = None  # FILE_TOO_LARGE / FILE_UNAVAILABLE: nothing was fetched
     file_size: int | None = None  # the size the channel announced (for FILE_TOO_LARGE)
+    # Said in a group chat (its id); `address` is then the person's own private address.
+    # Talk in a group is never an answer to the bot nor a message for the koordinator.
+    group: str | None = None
+    group_title: str | None = None
+    # what happened to the group itself: GROUP_ADDED, GROUP_REMOVED, GROUP_MIGRATED (the
+    # new id in `text`)
+    group_event: str | None = None
+    message_id: str | None = None  # the channel's id of the message a button is on
+
+
+GROUP_ADDED, GROUP_REMOVED, GROUP_MIGRATED = "added", "removed", "migrated"
 
 
 # What a typed word means when a choice carries it (see kkgbot.understanding).
@@ -68,6 +79,9 @@ class Action:
         return cls(name, tuple(args)) if name else None
 
 
+LINK_PREFIX = "url:"
+
+
 @dataclass(frozen=True)
 class Choice:
     """One button. `meaning` (YES, NO, MAYBE) lets typed words answer it; `risky` marks a
@@ -81,6 +95,15 @@ class Choice:
     # other words that name this choice (its label in the other language, the words people
     # use for it: "sudah" for "Ya, sudah mencoba"), from the locale catalogues
     words: tuple[str, ...] = ()
+
+    @classmethod
+    def link(cls, label: str, url: str) -> Choice:
+        """A button that opens a web address (a deep link to the bot) instead of answering."""
+        return cls(label, LINK_PREFIX + url)
+
+    @property
+    def url(self) -> str | None:
+        return self.data[len(LINK_PREFIX) :] if self.data.startswith(LINK_PREFIX) else None
 
     @classmethod
     def act(

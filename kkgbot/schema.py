@@ -6,6 +6,7 @@ from kkgbot.dashboard import models as dashboard_models
 from kkgbot.db.models import Base
 from kkgbot.digest import models as digest_models
 from kkgbot.digest import snapshots as snapshot_models
+from kkgbot.groups import models as group_models
 from kkgbot.inbox import models as inbox_models
 from kkgbot.learning import models as learning_models
 from kkgbot.meetings import models as meeting_models
@@ -18,6 +19,7 @@ FEATURE_MODELS = (
     dashboard_models,
     digest_models,
     snapshot_models,
+    group_models,
     inbox_models,
     learning_models,
     meeting_models,

@@ -19,6 +19,8 @@ class InviteFlow(Flow):
         text = ctx.t("membership.invite", kkg=kkg.name, code=kkg.invite_code)
         if link:
             text += "\n" + ctx.t("membership.invite_link", link=link)
+        if group_link := ctx.links.startgroup(kkg.invite_code):
+            text += "\n" + ctx.t("groups.startgroup_link", link=group_link)
         ctx.reply(text)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import Flow, Invalid, Option, Step
+from kkgbot.groups import service as groups
+from kkgbot.groups.models import HEAR_CHOICES
 from kkgbot.meetings import rsvp as meetings_rsvp
 from kkgbot.people import identities as people
 from kkgbot.people import roles
@@ -22,7 +24,10 @@ ALIASES = {
     "nomor": "phone",
     "selesai": "",
     "done": "",
+    "kabar": "hearing",
+    "news": "hearing",
 }
+HEARING = "hearing"  # where KKG news reaches the person: offered when a KKG has a group
 
 
 async def profile_text(ctx: Ctx) -> str:
@@ -43,6 +48,9 @@ async def profile_text(ctx: Ctx) -> str:
         lines += [f"• {place}: {', '.join(names)}" for place, names in by_place.items()]
     else:
         lines.append(ctx.t("profile.no_kkg"))
+    if await groups.has_group(ctx.session, person.id):
+        hears = await groups.hearing_of(ctx.session, person.id)
+        lines.append(ctx.t("profile.hearing_line", value=ctx.t(f"profile.hear_{hears}")))
     attendance = await meetings_rsvp.attendance_of(ctx.session, person.id, ctx.now)
     if attendance is not None:
         lines.append(ctx.t(attendance.text_key, **attendance.__dict__))
@@ -50,13 +58,21 @@ async def profile_text(ctx: Ctx) -> str:
 
 
 def _field_options(ctx: Ctx) -> list[Option]:
-    return [Option(f, ctx.t(f"profile.edit_{f}")) for f in FIELDS] + [
+    fields = (*FIELDS, HEARING) if ctx.data.get("has_group") else FIELDS
+    return [Option(f, ctx.t(f"profile.edit_{f}")) for f in fields] + [
         Option("", ctx.t("common.done"))
     ]
 
 
+def _hearing_options(ctx: Ctx) -> list[Option]:
+    return [
+        Option(h, ctx.t(f"profile.hear_{h}"), risky=True, words=(ctx.t(f"profile.hear_word_{h}"),))
+        for h in HEAR_CHOICES
+    ]
+
+
 def _field(ctx: Ctx, value: str) -> str:
-    if value in FIELDS or value == "":
+    if value in FIELDS or value == "" or (value == HEARING and ctx.data.get("has_group")):
         return value
     key = ALIASES.get(" ".join(str(value).split()).casefold())
     if key is None:
@@ -87,10 +103,17 @@ class ProfileFlow(Flow):
     name = "profile"
     steps = [
         Step("field", "profile.ask_field", options=_field_options, free_text=True, parse=_field),
-        Step("value", _ask_value, parse=_value, when=lambda ctx: bool(ctx.data.get("field"))),
+        Step("value", _ask_value, parse=_value, when=lambda ctx: ctx.data.get("field") in FIELDS),
+        Step(
+            "hears",
+            "profile.ask_hearing",
+            options=_hearing_options,
+            when=lambda ctx: ctx.data.get("field") == HEARING,
+        ),  # fmt: skip
     ]
 
     async def begin(self, ctx: Ctx, args: str) -> bool:
+        ctx.data["has_group"] = await groups.has_group(ctx.session, ctx.person.id)
         if not args:  # a one-line edit goes straight to saving, and shows the result then
             ctx.reply(await profile_text(ctx))
         return True
@@ -99,6 +122,10 @@ class ProfileFlow(Flow):
         field = ctx.data.get("field")
         if not field:
             ctx.say("profile.unchanged")
+            return
+        if field == HEARING:
+            await groups.set_hearing(ctx.session, ctx.person.id, ctx.data["hears"], ctx.now)
+            ctx.reply(ctx.t("profile.saved") + "\n" + await profile_text(ctx))
             return
         setattr(ctx.person, field, ctx.data["value"])
         ctx.reply(ctx.t("profile.saved") + "\n" + await profile_text(ctx))

@@ -22,10 +22,13 @@ from kkgbot.db import audit
 from kkgbot.db.models import District, Kkg, Person, Role, StoredFile
 from kkgbot.delivery.keys import idempotency_key
 from kkgbot.delivery.summary import DeliverySummary, summarise
+from kkgbot.groups import posts as group_posts
+from kkgbot.groups.service import group_only
 from kkgbot.messages import MessageKind
 from kkgbot.people import messaging
 from kkgbot.people.messaging import Recipient
 from kkgbot.people.permissions import ADMIN, KKG_MEMBER_ROLES, KOORDINATOR, PENGAWAS
+from kkgbot.people.roles import has_role
 
 MAX_CHARS = 3000  # Telegram allows 4096 per message; the header needs room
 MIN_LETTERS = 3
@@ -170,6 +173,9 @@ async def queue(session: AsyncSession, row: Broadcast, now: datetime) -> int:
         head = i18n.t(lang, "broadcast.message_header", sender=sender_name, scope=row.scope_label)
         return f"{head}\n\n{row.text}"
 
+    group_only = await _post_to_groups(session, row, sender, sender_name, now)
+    # who chose to hear the KKG's news in its group, where it was posted, gets no copy
+    people = [p for p in people if p.person_id not in group_only]
     for person in people:
         await messaging.send(
             session,
@@ -185,6 +191,27 @@ async def queue(session: AsyncSession, row: Broadcast, now: datetime) -> int:
     row.queued_at = now
     row.recipients = len(people)
     return len(people)
+
+
+async def _post_to_groups(
+    session: AsyncSession, row: Broadcast, sender: Person | None, sender_name: str, now: datetime
+) -> set[int]:
+    """A koordinator's broadcast also goes to each of their KKGs' linked group; the members
+    who hear news there only are returned (they get no private copy)."""
+    skip: set[int] = set()
+    for kkg_id in row.kkg_ids:
+        kkg = await session.get(Kkg, kkg_id)
+        if kkg is None or sender is None:
+            continue
+        if not await has_role(session, sender.id, KOORDINATOR, kkg_id):
+            continue
+        text = i18n.t(group_posts.LANG, "groups.broadcast", sender=sender_name, text=row.text)
+        key = idempotency_key("broadcast", ("b", row.id))
+        if await group_posts.post(
+            session, kkg, text, key=key, now=now, about=MessageKind.BROADCAST
+        ):
+            skip |= await group_only(session, kkg_id)
+    return skip
 
 
 def summary_text(lang: str, row: Broadcast, summary: DeliverySummary) -> str:

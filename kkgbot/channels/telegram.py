@@ -24,7 +24,14 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
 
@@ -38,6 +45,7 @@ from kkgbot.channels.base import (
     SendResult,
     split_text,
 )
+from kkgbot.channels.telegram_groups import GROUP_TYPES, group_inbound
 from kkgbot.channels.telegram_request import AiohttpRequest
 from kkgbot.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Inbound, InboundFile
 
@@ -46,12 +54,15 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 PHOTO_MIMES = frozenset({"image/jpeg", "image/png"})
 PHOTO_MAX_BYTES = 10 * 1024 * 1024  # sendPhoto's limit
-OnInbound = Callable[[Inbound], Awaitable[None]]
+# The router's answer to an inbound: for a button pressed in a group, a link Telegram opens
+# for the person (the bot's `start` deep link) when they must first talk to the bot.
+OnInbound = Callable[[Inbound], Awaitable[str | None]]
+
 # Updates handled at once: one slow transaction must not hold up everybody else's answer
 # (measured in bench/: one at a time, replies waited seconds during a broadcast).
 UPDATES_AT_ONCE = 8
 POLL_SECONDS = 10  # getUpdates long-poll timeout
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 # Telegram's answers when an earlier message cannot be redrawn: send a new one instead.
 EDIT_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
 # `Bot.do_api_request("sendMessage")` is the public way to skip `Message.de_json`; PTB warns
@@ -93,12 +104,20 @@ def classify(exc: TelegramError) -> SendResult:
     return SendResult(RETRY, error=f"{type(exc).__name__}: {exc}")
 
 
+def _button(choice: Any) -> dict[str, str]:
+    """A choice as an inline button: a link (deep link to the bot) or data sent back."""
+    url = choice.url
+    return (
+        {"text": choice.label, "url": url}
+        if url
+        else {"text": choice.label, "callback_data": choice.data}
+    )
+
+
 def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
     choices = message.choices
     return (
-        InlineKeyboardMarkup(
-            [[InlineKeyboardButton(c.label, callback_data=c.data)] for c in choices]
-        )
+        InlineKeyboardMarkup([[InlineKeyboardButton(**_button(c))] for c in choices])
         if choices
         else None
     )
@@ -222,13 +241,29 @@ class TelegramChannel:
             async with entry[0]:
                 inbound = await self._to_inbound(update)
                 if inbound is not None:
-                    await self.on_inbound(inbound)
+                    url = await self.on_inbound(inbound)
+                    if inbound.group is not None and update.callback_query is not None:
+                        await self._answer_group_press(update.callback_query, url)
         finally:
             entry[1] -= 1
             if entry[1] == 0:
                 del self._chats[key]
 
+    @staticmethod
+    async def _answer_group_press(query: Any, url: str | None) -> None:
+        """A press in a group is answered once it is handled: with the bot's deep link when
+        the person must first open a private chat (Telegram opens it for them)."""
+        try:
+            await query.answer(url=url) if url else await query.answer()
+        except TelegramError:
+            log.warning("answerCallbackQuery failed", exc_info=True)
+
     async def _to_inbound(self, update: Update) -> Inbound | None:
+        chat = update.effective_chat
+        if chat is not None and chat.type in GROUP_TYPES:
+            return group_inbound(self.name, update)
+        if chat is not None and chat.type != "private":
+            return None  # channels: not a conversation with the bot
         external_id = f"u{update.update_id}"
         query = update.callback_query
         if query is not None:
@@ -310,11 +345,7 @@ class TelegramChannel:
 
     async def send(self, message: Outgoing) -> SendResult:
         markup = (
-            {
-                "inline_keyboard": [
-                    [{"text": c.label, "callback_data": c.data}] for c in message.choices
-                ]
-            }
+            {"inline_keyboard": [[_button(c)] for c in message.choices]}
             if message.choices
             else None
         )
@@ -339,6 +370,12 @@ class TelegramChannel:
             if markup:
                 params["reply_markup"] = markup
             answer = await self._call("sendMessage", **params)
+        except ChatMigrated as moved:  # a group post queued before its upgrade: follow it
+            new = str(moved.new_chat_id)
+            if new == message.address:
+                return classify(moved)
+            message.address = new
+            return await self.send(message)
         except TelegramError as exc:
             return classify(exc)
         return SendResult(SENT, external_id=str(answer["message_id"]))

@@ -29,6 +29,16 @@ class Links:
             return f"https://t.me/{self.telegram_username}?start={code}"
         return None
 
+    def start(self) -> str | None:
+        """The private chat with the bot, for someone who has no KKG to join by code."""
+        return f"https://t.me/{self.telegram_username}?start" if self.telegram_username else None
+
+    def startgroup(self, code: str) -> str | None:
+        """Adds the bot to a group of the koordinator's choice and links it to the KKG."""
+        if self.telegram_username:
+            return f"https://t.me/{self.telegram_username}?startgroup={code}"
+        return None
+
 
 @dataclass
 class Ctx:

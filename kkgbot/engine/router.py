@@ -29,6 +29,8 @@ from kkgbot.engine.command_words import suggestion
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx, Links
 from kkgbot.engine.flow import FlowRunner, clear
+from kkgbot.engine.group_door import GroupDoor
+from kkgbot.groups import shares
 from kkgbot.messages import FILE_TOO_LARGE, Action, Choice, Inbound
 from kkgbot.people import identities as people
 from kkgbot.people import optout
@@ -72,12 +74,15 @@ class Router:
         self.runner = FlowRunner(registry.flows)
         self.answers = Answers(registry, self.runner, self.run_command, self.run_action)
         registry.action("cmd", self._suggested)
+        self.groups = GroupDoor(self)
 
-    async def handle(self, inbound: Inbound) -> None:
-        """Process one inbound event; a bug is logged and the person gets an apology."""
+    async def handle(self, inbound: Inbound) -> str | None:
+        """Process one inbound event; a bug is logged and the person gets an apology.
+        Returns a link for the channel to open, for a group's button (see group_door)."""
         logs.request_id.set(f"{inbound.channel}:{inbound.external_id or inbound.address}")
+        url = None
         try:
-            await self._handle(inbound)
+            url = await self._handle(inbound)
         except Exception:
             log.exception(
                 "inbound failed channel=%s address=%s external_id=%s",
@@ -85,15 +90,19 @@ class Router:
                 inbound.address,
                 inbound.external_id,
             )
-            await self._apologise(inbound)
+            if inbound.group is None:  # nobody to apologise to in a group's event
+                await self._apologise(inbound)
         self.on_enqueued()
+        return url
 
-    async def _handle(self, inbound: Inbound) -> None:
+    async def _handle(self, inbound: Inbound) -> str | None:
         now = self.clock.now()
         async with self.sessionmaker() as session, session.begin():
             if inbound.external_id and not await self._first_time(session, inbound, now):
                 log.info("duplicate inbound %s:%s ignored", inbound.channel, inbound.external_id)
-                return
+                return None
+            if inbound.group is not None:  # a group chat: never the one-to-one pipeline
+                return await self.groups.handle(session, inbound, now)
             person, identity = await people.get_or_create(
                 session, inbound.channel, inbound.address, now, self.settings.language
             )
@@ -121,6 +130,7 @@ class Router:
             else:
                 await self._route(ctx, inbound)
             await ctx.flush_replies()
+        return None
 
     async def _first_time(self, session: AsyncSession, inbound: Inbound, now) -> bool:
         seen = dict(channel=inbound.channel, external_id=inbound.external_id, seen_at=now)
@@ -145,6 +155,10 @@ class Router:
             await self._button(ctx, state, inbound.data)
             return
         if ctx.person.onboarded_at is None and state is None:
+            shared = shares.parse_rsvp(text)  # "RSVP 12 HADIR GUGUS1" from a WhatsApp group
+            if shared is not None and shared.code:
+                await self.run_command(ctx, f"/start {shared.code}")
+                return
             ctx.say("onboarding.start_first")
             return
         await self.answers.typed(ctx, text or "", state)

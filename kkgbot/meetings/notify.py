@@ -24,6 +24,8 @@ from kkgbot.dateparse_words import (
 from kkgbot.db.models import Kkg
 from kkgbot.delivery import outbox
 from kkgbot.delivery.keys import idempotency_key, slot_key
+from kkgbot.groups.service import group_only
+from kkgbot.meetings import group_posts
 from kkgbot.meetings.calendar_feed import ICS_MIME, ics_name, meeting_ics
 from kkgbot.meetings.duration import duration_text
 from kkgbot.meetings.models import RSVP_ANSWERS, RSVP_NO, Meeting, MeetingSeries
@@ -124,7 +126,10 @@ def rule_text(rule: Rule | MeetingSeries, lang: str) -> str:
 async def recipients(
     session: AsyncSession, kkg_id: int, exclude: int | None = None
 ) -> list[Recipient]:
-    return [r for r in await messaging.kkg_members(session, kkg_id) if r.person_id != exclude]
+    """Members to tell privately: not `exclude`, nor those who hear the KKG's news in its
+    group only (when it has one: the group post tells them)."""
+    skip = await group_only(session, kkg_id) | {exclude}
+    return [r for r in await messaging.kkg_members(session, kkg_id) if r.person_id not in skip]
 
 
 async def _ics_file(
@@ -196,6 +201,7 @@ async def announce(
     async def render_for(_person: Recipient) -> Render:
         return render
 
+    await group_posts.announced(session, meeting, kkg, now, meeting.starts_at - now < URGENT)
     return await _tell_members(
         session, meeting, kkg, now=now, offsets=offsets, exclude=exclude,
         key=idempotency_key("meeting-new", ("meeting", meeting.id)), render_for=render_for,
@@ -231,6 +237,7 @@ async def notify_changed(
 
         return render
 
+    await group_posts.changed(session, meeting, kkg, now, meeting.starts_at - now < URGENT)
     return await _tell_members(
         session, meeting, kkg, now=now, offsets=offsets, exclude=exclude,
         key=idempotency_key("meeting-changed", ("meeting", meeting.id), f"v{meeting.sequence}"), render_for=render_for,
@@ -254,6 +261,8 @@ async def notify_cancelled(
             when=when_text(meeting, kkg, lang), kkg=kkg.name,
         )  # fmt: skip
 
+    when = when_text(meeting, kkg, "id")
+    await group_posts.cancelled(session, meeting, kkg, when, now)
     return await _tell_members(
         session, meeting, kkg, now=now, offsets=offsets, exclude=exclude,
         key=idempotency_key("meeting-cancelled", ("meeting", meeting.id)), render_for=render_for, rsvp=False,
@@ -269,16 +278,16 @@ async def notify_series_cancelled(
     now: datetime,
     exclude: int | None,
 ) -> int:
+    def render(lang: str) -> str:
+        dates = ", ".join(short_when(m, kkg, lang) for m in cancelled[:6])
+        return i18n.t(
+            lang, "meetings.series_cancelled_notice", title=series.title,
+            rule=rule_text(series, lang), dates=dates or "—",
+        )  # fmt: skip
+
+    await group_posts.notice(session, kkg, render, key=f"series-cancelled:{series.id}", now=now)
     sent = 0
     for person in await recipients(session, kkg.id, exclude):
-
-        def render(lang: str) -> str:
-            dates = ", ".join(short_when(m, kkg, lang) for m in cancelled[:6])
-            return i18n.t(
-                lang, "meetings.series_cancelled_notice", title=series.title,
-                rule=rule_text(series, lang), dates=dates or "—",
-            )  # fmt: skip
-
         sent += await messaging.send(
             session,
             person,
@@ -305,7 +314,9 @@ def reminder_key(meeting: Meeting, person_id: int, hours: float) -> str:
 async def send_reminders(
     session: AsyncSession, meeting: Meeting, kkg: Kkg, *, hours: float, now: datetime
 ) -> int:
-    """To members who have not declined; dropped by the dispatcher if not out by the start."""
+    """To members who have not declined, and one post to the KKG's group; dropped by the
+    dispatcher if not out by the start."""
+    await group_posts.reminded(session, meeting, kkg, hours, now)
     sent = 0
     for person in await recipients(session, kkg.id):
         answer = (await answers_of(session, [meeting.id], person.person_id)).get(meeting.id)

@@ -29,6 +29,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "profile": EVERYONE,
     "leave": frozenset(KKG_MEMBER_ROLES),
     "invite": frozenset({KOORDINATOR}),
+    # The KKG's Telegram group (issue 19): linked and unlinked by its koordinator.
+    "group.link": frozenset({KOORDINATOR}),
     "roles.manage": frozenset({ADMIN}),
     "mydata": EVERYONE,
     # Messages passed on by the bot (issue 16): members' to their koordinators, a

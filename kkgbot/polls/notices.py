@@ -21,11 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
 from kkgbot.dateparse import describe_local
-from kkgbot.db.models import Kkg, OutboxMessage
+from kkgbot.db.models import Kkg, OutboxMessage, Person
 from kkgbot.delivery.keys import idempotency_key
+from kkgbot.groups import service as groups
 from kkgbot.messages import Choice, MessageKind
 from kkgbot.people import messaging
 from kkgbot.people.permissions import KOORDINATOR, PENGAWAS
+from kkgbot.polls import group_posts
 from kkgbot.polls.models import Poll, PollBallot, PollOption
 from kkgbot.polls.results import compute, member_count, results_chart, results_text
 from kkgbot.polls.service import BallotState, ballot_state, count_unsent, options_of
@@ -151,8 +153,12 @@ async def announce(session: AsyncSession, poll: Poll, now: datetime) -> int:
     """Send the ballot to every member of the KKG; returns how many were queued."""
     kkg = await session.get(Kkg, poll.kkg_id)
     assert kkg is not None
+    await group_posts.opened(session, poll, kkg, deadline_text(poll, kkg, "id"), now)
+    group_only = await groups.group_only(session, kkg.id)  # the group's button is theirs
     sent = 0
     for recipient in await messaging.kkg_members(session, poll.kkg_id):
+        if recipient.person_id in group_only:
+            continue
         sent += await _send_ballot(
             session,
             poll,
@@ -184,6 +190,8 @@ async def remind(session: AsyncSession, poll: Poll, now: datetime) -> int:
     kkg = await session.get(Kkg, poll.kkg_id)
     assert kkg is not None
     voted = await _voted(session, poll.id)
+    await group_posts.reminded(session, poll, kkg, deadline_text(poll, kkg, "id"), now)
+    voted |= await groups.group_only(session, kkg.id)
     sent = 0
     for recipient in await messaging.kkg_members(session, poll.kkg_id):
         if recipient.person_id in voted:
@@ -209,6 +217,7 @@ async def close(session: AsyncSession, poll: Poll, now: datetime) -> int:
     await count_unsent(session, poll, now)
     poll.closed_at = now
     results = await compute(session, poll)
+    await group_posts.results(session, poll, kkg, results_text("id", results, kkg, now), now)
     charts: dict[str, int] = {}
     sent = 0
     leaders = await messaging.kkg_members(session, poll.kkg_id, roles=(KOORDINATOR, PENGAWAS))
@@ -235,3 +244,19 @@ async def close(session: AsyncSession, poll: Poll, now: datetime) -> int:
             about=MessageKind.POLL,
         )
     return sent
+
+
+async def ballot_for(
+    session: AsyncSession, poll_id: int, person: Person, key: str, now: datetime
+) -> bool:
+    """One member's own ballot, asked for from the group's poll button; False when the poll
+    is not open or the person is not a member of its KKG."""
+    poll = await session.get(Poll, poll_id)
+    if poll is None or poll.closed_at is not None or poll.deadline <= now:
+        return False
+    if person.id not in await messaging.member_ids(session, [poll.kkg_id]):
+        return False
+    kkg = await session.get(Kkg, poll.kkg_id)
+    assert kkg is not None
+    recipient = messaging.Recipient(person.id, person.language or "id", kkg.timezone)
+    return await _send_ballot(session, poll, kkg, recipient, key=key, now=now)

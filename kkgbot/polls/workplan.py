@@ -20,6 +20,7 @@ from kkgbot import dateparse_words as words
 from kkgbot import i18n
 from kkgbot.db import audit
 from kkgbot.db.models import Kkg
+from kkgbot.polls import group_posts
 from kkgbot.polls.models import SOURCE_KOORDINATOR, SOURCE_POLL, WorkPlanItem
 from kkgbot.polls.topics import topic_title
 
@@ -207,6 +208,8 @@ async def add_items(
             kkg_id=kkg_id,
             details={"items": [e.id for e in added], "source": source, "poll_id": poll_id},
         )
+        key = f"kkg{kkg_id}:items{added[0].id}-{added[-1].id}"
+        await group_posts.plan_adopted(session, kkg_id, [e.title for e in added], key, now)
     return added, skipped
 
 

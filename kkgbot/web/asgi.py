@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from kkgbot.clock import Clock
+from kkgbot.groups import shares
 from kkgbot.meetings import calendar_feed
 from kkgbot.messages import Inbound
 from kkgbot.settings import Settings
@@ -168,12 +169,23 @@ async def calendar(request: Request) -> Response:
     return Response(body, media_type="text/calendar; charset=utf-8")
 
 
+async def share(request: Request) -> Response:
+    """GET /bagikan/{token}: WhatsApp opens with a KKG post ready for the group."""
+    web: WebState = request.app.state.web
+    async with web.sessionmaker() as session:
+        text = await shares.text_of(session, request.path_params["token"])
+    if text is None:
+        return PlainTextResponse("not found", status_code=404)
+    return RedirectResponse(shares.whatsapp_url(text), status_code=302)
+
+
 def build_web_app(state: WebState) -> Starlette:
     routes = [
         Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", public_metrics, methods=["GET"]),
         Route("/calendar/{token}.ics", calendar, methods=["GET"]),
+        Route("/bagikan/{token}", share, methods=["GET"]),
         Route("/media/{file_id}/{name}", media.serve, methods=["GET"]),
     ]
     if state.settings.whatsapp_configured and state.settings.public_url:

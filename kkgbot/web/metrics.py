@@ -68,13 +68,14 @@ class Metrics:
         )
 
     def counted(
-        self, on_inbound: Callable[[Inbound], Awaitable[None]]
-    ) -> Callable[[Inbound], Awaitable[None]]:
-        """Wraps the router's handle so each inbound event is counted per channel."""
+        self, on_inbound: Callable[[Inbound], Awaitable[str | None]]
+    ) -> Callable[[Inbound], Awaitable[str | None]]:
+        """Wraps the router's handle so each inbound event is counted per channel (what it
+        answers, a link for a group's button, goes back to the channel)."""
 
-        async def handle(inbound: Inbound) -> None:
+        async def handle(inbound: Inbound) -> str | None:
             self.inbound.labels(inbound.channel).inc()
-            await on_inbound(inbound)
+            return await on_inbound(inbound)
 
         return handle
 

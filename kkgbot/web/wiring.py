@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kkgbot.app import App
+from kkgbot.channels.telegram import ALLOWED_UPDATES
 from kkgbot.channels.whatsapp import WhatsAppChannel
 from kkgbot.settings import Settings
 from kkgbot.web.asgi import WebState, build_metrics_app, build_web_app, media_signer
@@ -54,7 +55,7 @@ class Web:
         await channel.bot.set_webhook(  # type: ignore[attr-defined]
             settings.public_url.rstrip("/") + TELEGRAM_PATH,
             secret_token=settings.webhook_secret,
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=ALLOWED_UPDATES,
         )
 
     async def stop(self) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 14:59:45.843374
+Create Date: 2026-12-03 15:34:28.872706
 """
 
 from alembic import op
@@ -205,6 +205,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_files_delete_after'), ['delete_after'], unique=False)
         batch_op.create_index(batch_op.f('ix_files_uploaded_by_person_id'), ['uploaded_by_person_id'], unique=False)
 
+    op.create_table('group_hearing',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('hears', sa.String(length=8), nullable=False),
+    sa.Column('updated_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_group_hearing_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_group_hearing'))
+    )
+    op.create_table('group_shares',
+    sa.Column('token', sa.String(length=24), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_group_shares_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('token', name=op.f('pk_group_shares'))
+    )
+    with op.batch_alter_table('group_shares', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_group_shares_kkg_id'), ['kkg_id'], unique=False)
+
     op.create_table('identities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -219,6 +237,20 @@ def upgrade() -> None:
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_identities_person_id'), ['person_id'], unique=False)
 
+    op.create_table('kkg_groups',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('chat_id', sa.String(length=64), nullable=False),
+    sa.Column('title', sa.String(length=128), nullable=True),
+    sa.Column('linked_by_person_id', sa.Integer(), nullable=True),
+    sa.Column('linked_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_kkg_groups_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['linked_by_person_id'], ['people.id'], name=op.f('fk_kkg_groups_linked_by_person_id_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kkg_groups')),
+    sa.UniqueConstraint('chat_id', name=op.f('uq_kkg_groups_chat_id')),
+    sa.UniqueConstraint('kkg_id', name=op.f('uq_kkg_groups_kkg_id'))
+    )
     op.create_table('kkg_week_snapshots',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kkg_id', sa.Integer(), nullable=False),
@@ -783,10 +815,16 @@ def downgrade() -> None:
     op.drop_table('lesson_progress')
     op.drop_table('lesson_learners')
     op.drop_table('kkg_week_snapshots')
+    op.drop_table('kkg_groups')
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_identities_person_id'))
 
     op.drop_table('identities')
+    with op.batch_alter_table('group_shares', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_group_shares_kkg_id'))
+
+    op.drop_table('group_shares')
+    op.drop_table('group_hearing')
     with op.batch_alter_table('files', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_files_uploaded_by_person_id'))
         batch_op.drop_index(batch_op.f('ix_files_delete_after'))

@@ -44,6 +44,7 @@ from tests.fakes.telegram_api_limits import (
     too_many_requests,
     utf16_len,
 )
+from tests.fakes.telegram_groups import GroupChats
 
 __all__ = ["ApiError", "EditRecord", "FakeTelegramServer", "RequestRecord", "SentMessage"]
 
@@ -216,7 +217,7 @@ def _decode_request(content_type: str, query: str, body: bytes) -> tuple[dict, d
     return {k: _decode_value(k, v) for k, v in params.items()}, files
 
 
-class FakeTelegramServer:
+class FakeTelegramServer(GroupChats):
     """Fake Bot API; use ``async with FakeTelegramServer(token=...) as srv`` or start/stop."""
 
     rate_limit_overall = _Delegate("flood", "overall")
@@ -620,6 +621,7 @@ class FakeTelegramServer:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked_chats:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        self.check_group_send(chat_id)
         params = rec.params
         markup = check_markup(params.get("reply_markup"))
         fields: dict[str, Any] = {}
