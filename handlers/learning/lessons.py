@@ -84,12 +84,17 @@ async def progress_text(ctx: Ctx) -> str:
     by_pack: dict[str, list[lessons.ModuleProgress]] = {}
     for item in await lessons.progress(ctx.session, ctx.person.id, kkg.id):
         by_pack.setdefault(item.module.pack_id, []).append(item)
+    # One line per pack; the modules only of the pack in progress, so the menu fits a phone.
+    current = next(
+        (pid for pid, items in by_pack.items() if not all(i.completed for i in items)), None
+    )
     for pack_id, items in by_pack.items():
         pack = library().pack(pack_id)
         assert pack is not None
         answered = sum(i.answered for i in items)
         correct = sum(i.correct for i in items)
-        lines.append("")
+        if pack_id == current:
+            lines.append("")
         lines.append(
             ctx.t(
                 "learning.pack_line",
@@ -99,10 +104,13 @@ async def progress_text(ctx: Ctx) -> str:
                 correct=correct,
             )
         )
+        if pack_id != current:
+            continue
         for i in items:
             mark = "✅" if i.completed else ("▸" if i.answered else "·")
             lines.append(f"{mark} {i.module.title} {i.answered}/{len(i.module.lessons)}")
-    return "\n".join(lines)
+        lines.append("")
+    return "\n".join(lines).rstrip()
 
 
 async def _pause(ctx: Ctx, mode: str) -> None:
