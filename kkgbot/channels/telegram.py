@@ -12,14 +12,11 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from telegram import (
     BotCommand,
     BotCommandScopeDefault,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InputFile,
     Message,
     Update,
@@ -27,8 +24,6 @@ from telegram import (
 from telegram.error import (
     BadRequest,
     ChatMigrated,
-    Forbidden,
-    InvalidToken,
     RetryAfter,
     TelegramError,
 )
@@ -36,17 +31,14 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
 
 from kkgbot.channels.base import (
-    INVALID,
-    RETRY,
-    RETRY_AFTER,
     SENT,
-    UNREACHABLE,
     Outgoing,
     SendResult,
     split_text,
 )
 from kkgbot.channels.telegram_groups import GROUP_TYPES, group_inbound
 from kkgbot.channels.telegram_request import AiohttpRequest
+from kkgbot.channels.telegram_shapes import button, classify, keyboard, seconds, upload_of
 from kkgbot.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Inbound, InboundFile
 
 log = logging.getLogger(__name__)
@@ -69,58 +61,6 @@ EDIT_GONE = ("message to edit not found", "message can't be edited", "message_id
 # on every call that `send_message` exists. We know: keep the log free of it.
 DO_API_REQUEST_WARNING = r"Please use 'Bot\.(sendMessage|editMessageText)'"
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024  # settings.max_upload_bytes; bots may fetch 20 MB
-
-
-def _upload_of(message: Any) -> tuple[str, str, str, int | None] | None:
-    """(file_id, name, mime, announced size) of a document or photo (its largest size)."""
-    if message.document is not None:
-        doc = message.document
-        name = doc.file_name or f"file-{doc.file_unique_id}"
-        return doc.file_id, name, doc.mime_type or "application/octet-stream", doc.file_size
-    if message.photo:
-        photo = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        return photo.file_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg", photo.file_size
-    return None
-
-
-def _seconds(value: int | float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def classify(exc: TelegramError) -> SendResult:
-    """Telegram's errors in the dispatcher's terms (see issue 3's failure rules)."""
-    if isinstance(exc, RetryAfter):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return SendResult(RETRY_AFTER, retry_after=_seconds(exc.retry_after), error=str(exc))
-    if isinstance(exc, Forbidden):
-        return SendResult(UNREACHABLE, error=str(exc))
-    if isinstance(exc, BadRequest):
-        if "chat not found" in str(exc).lower() or "user is deactivated" in str(exc).lower():
-            return SendResult(UNREACHABLE, error=str(exc))
-        return SendResult(INVALID, error=str(exc))
-    if isinstance(exc, InvalidToken):
-        return SendResult(RETRY, error="invalid token")
-    return SendResult(RETRY, error=f"{type(exc).__name__}: {exc}")
-
-
-def _button(choice: Any) -> dict[str, str]:
-    """A choice as an inline button: a link (deep link to the bot) or data sent back."""
-    url = choice.url
-    return (
-        {"text": choice.label, "url": url}
-        if url
-        else {"text": choice.label, "callback_data": choice.data}
-    )
-
-
-def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
-    choices = message.choices
-    return (
-        InlineKeyboardMarkup([[InlineKeyboardButton(**_button(c))] for c in choices])
-        if choices
-        else None
-    )
 
 
 class TelegramChannel:
@@ -183,7 +123,7 @@ class TelegramChannel:
                 )
                 failures = 0
             except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
+                await asyncio.sleep(seconds(exc.retry_after))
                 continue
             except TelegramError as exc:  # network trouble, a 5xx, another poller (409)
                 failures += 1
@@ -314,7 +254,7 @@ class TelegramChannel:
     async def _fetch(self, message: Any) -> tuple[InboundFile | None, str | None, int | None]:
         """The bytes of a document or photo, fetched before routing (getFile, then the
         download), so conversation steps can keep it; a file above the cap is not fetched."""
-        upload = _upload_of(message)
+        upload = upload_of(message)
         if upload is None:
             return None, None, None
         file_id, name, mime, size = upload
@@ -345,9 +285,7 @@ class TelegramChannel:
 
     async def send(self, message: Outgoing) -> SendResult:
         markup = (
-            {"inline_keyboard": [[_button(c)] for c in message.choices]}
-            if message.choices
-            else None
+            {"inline_keyboard": [[button(c)] for c in message.choices]} if message.choices else None
         )
         try:
             if message.edit_of and message.file_data is None:
@@ -393,7 +331,7 @@ class TelegramChannel:
                     message.address,
                     photo=InputFile(data, filename=message.file_name),
                     caption=caption,
-                    reply_markup=_keyboard(message),
+                    reply_markup=keyboard(message),
                 )
             except BadRequest as refused:
                 log.info("photo refused, sending it as a document: %s", refused.message)
@@ -401,7 +339,7 @@ class TelegramChannel:
             message.address,
             document=InputFile(data, filename=message.file_name),
             caption=caption,
-            reply_markup=_keyboard(message),
+            reply_markup=keyboard(message),
         )
 
     async def _edit(self, message: Outgoing, markup: dict | None) -> SendResult | None:
