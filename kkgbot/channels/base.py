@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from kkgbot.messages import Choice
@@ -34,6 +35,17 @@ class Outgoing:
     edit_of: str | None = None  # the channel's id of an earlier message to redraw in place
     about: str = "reply"  # what the message is (kkgbot.messages.MessageKind)
     no_preview: bool = False  # a one-time link: the chat app must not fetch it for a preview
+    file_id: int | None = None  # the stored file, for channels that fetch it by link
+    window_closed_at: str | None = None  # the channel said the person's window had closed
+    # For a channel that sets `wants_recipient` (WhatsApp: the 24-hour window, the template's
+    # language): the person's last message on it and their language, read by the dispatcher.
+    last_inbound_at: datetime | None = None
+    language: str | None = None
+
+
+# An outbox payload's mark: the channel said the person's window had closed (WhatsApp's
+# 63016), at this time; the next try goes as a template until they write again.
+WINDOW_CLOSED = "_window_closed"
 
 
 @dataclass

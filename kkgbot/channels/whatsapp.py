@@ -5,7 +5,8 @@ only within 24 hours of the person's last message. Outside that window a message
 starts goes as an approved template (a Twilio Content SID per kind of message) that tells
 the person there is something for them; the adapter reports HELD and the full content
 follows when they answer (kkgbot/delivery/held.py). To know the window and the kind of
-message, the adapter reads the person's `Identity.last_inbound_at` and the row's key.
+message, the dispatcher hands the adapter the person's last message time and language with
+the message itself (`Outgoing`, as `wants_recipient` asks): the adapter reads no database.
 """
 
 from __future__ import annotations
@@ -15,14 +16,11 @@ import json
 import logging
 import mimetypes
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
@@ -40,7 +38,6 @@ from kkgbot.channels.base import (
     split_text,
 )
 from kkgbot.clock import Clock
-from kkgbot.db.models import Identity, OutboxMessage, Person
 from kkgbot.messages import FILE_TOO_LARGE, FILE_UNAVAILABLE, Choice, Inbound, InboundFile
 from kkgbot.settings import Settings
 
@@ -49,7 +46,6 @@ CHANNEL = "whatsapp"
 TEXT_LIMIT = 1600  # WhatsApp through Twilio: longer bodies are refused
 WINDOW = timedelta(hours=24)
 WINDOW_MARGIN = timedelta(minutes=1)  # Twilio's clock and ours differ a little
-WINDOW_CLOSED = "_window_closed"  # payload mark: Twilio said 63016 for this row (at this time)
 UNREACHABLE_CODES = {21610, 63024, 21211, 21614}
 OUTSIDE_WINDOW = 63016
 OUTSIDE_WINDOW_OUTCOME = "outside_window"  # internal to this module, never returned
@@ -143,21 +139,13 @@ def classify(exc: TwilioRestException) -> SendResult:
     return SendResult(INVALID, error=error)
 
 
-@dataclass
-class RowContext:
-    key: str
-    payload: dict[str, Any]
-    last_inbound_at: datetime | None
-    language: str
-
-
 class WhatsAppChannel:
     name = CHANNEL
+    wants_recipient = True  # the dispatcher adds the person's last message time and language
 
     def __init__(
         self,
         settings: Settings,
-        sessionmaker: async_sessionmaker[AsyncSession],
         clock: Clock,
         *,
         media_url: MediaUrl | None = None,
@@ -166,7 +154,6 @@ class WhatsAppChannel:
     ) -> None:
         assert settings.whatsapp_configured, "TWILIO_* settings are missing"
         self.settings = settings
-        self.sessionmaker = sessionmaker
         self.clock = clock
         self.media_url = media_url
         self.http = http_client or AsyncTwilioHttpClient(timeout=settings.send_timeout_seconds)
@@ -239,27 +226,11 @@ class WhatsAppChannel:
         public = self.settings.public_url
         return public.rstrip("/") + "/twilio/status" if public else None
 
-    async def _context(self, message: Outgoing) -> RowContext:
-        async with self.sessionmaker() as session:
-            row = await session.execute(
-                select(OutboxMessage.idempotency_key, OutboxMessage.payload).where(
-                    OutboxMessage.id == message.outbox_id
-                )
-            )
-            key, payload = row.first() or ("", {})
-            found = await session.execute(
-                select(Identity.last_inbound_at, Person.language)
-                .join(Person, Person.id == Identity.person_id)
-                .where(Identity.channel == CHANNEL, Identity.address == message.address)
-            )
-            last, lang = found.first() or (None, i18n.DEFAULT)
-        return RowContext(key or "", dict(payload or {}), last, lang or i18n.DEFAULT)
-
-    def window_open(self, ctx: RowContext) -> bool:
-        last = ctx.last_inbound_at
+    def window_open(self, message: Outgoing) -> bool:
+        last = message.last_inbound_at
         if last is None or self.clock.now() - last >= WINDOW - WINDOW_MARGIN:
             return False
-        closed = ctx.payload.get(WINDOW_CLOSED)  # Twilio said 63016 after we thought it open
+        closed = message.window_closed_at  # Twilio said 63016 after we thought it open
         return not closed or datetime.fromisoformat(closed) < last
 
     def template_sid(self, kind: str) -> str | None:
@@ -267,12 +238,12 @@ class WhatsAppChannel:
         return specific or self.settings.twilio_template_default
 
     async def send(self, message: Outgoing) -> SendResult:
-        ctx = await self._context(message)
-        if not self.window_open(ctx) and (message.kind != "reply" or WINDOW_CLOSED in ctx.payload):
-            return await self._send_template(message, ctx)
-        result = await self._send_free(message, ctx)
+        closed = message.window_closed_at is not None
+        if not self.window_open(message) and (message.kind != "reply" or closed):
+            return await self._send_template(message)
+        result = await self._send_free(message)
         if result.outcome == OUTSIDE_WINDOW_OUTCOME:
-            return await self._send_template(message, ctx)
+            return await self._send_template(message)
         return result
 
     async def _create(self, **params: Any) -> Any:
@@ -282,10 +253,10 @@ class WhatsAppChannel:
             to=f"whatsapp:{params.pop('to')}", from_=self.sender, **params
         )
 
-    async def _send_free(self, message: Outgoing, ctx: RowContext) -> SendResult:
+    async def _send_free(self, message: Outgoing) -> SendResult:
         media = None
-        if message.file_name and ctx.payload.get("file_id") is not None and self.media_url:
-            media = self.media_url(int(ctx.payload["file_id"]), message.file_name)
+        if message.file_name and message.file_id is not None and self.media_url:
+            media = self.media_url(int(message.file_id), message.file_name)
         try:
             if message.choices and self._quick_reply_fits(message.choices):
                 variables = {"1": message.text[:1024]}
@@ -318,7 +289,7 @@ class WhatsAppChannel:
             len(choices) == 2 and all(len(c.label) <= 20 for c in choices)
         )
 
-    async def _send_template(self, message: Outgoing, ctx: RowContext) -> SendResult:
+    async def _send_template(self, message: Outgoing) -> SendResult:
         """Outside the window: the template for this kind of message, then HELD."""
         kind = message.about if message.about in TEMPLATE_KINDS else "default"
         sid = self.template_sid(kind)
@@ -327,7 +298,7 @@ class WhatsAppChannel:
             return SendResult(HELD, error="outside the 24-hour window; no template configured")
         first_line = " ".join((message.text or "").split("\n", 1)[0].split())[:100]
         variables = {
-            "1": i18n.t(ctx.language, f"whatsapp.template_summary.{kind}"),
+            "1": i18n.t(message.language or i18n.DEFAULT, f"whatsapp.template_summary.{kind}"),
             "2": first_line or "…",
         }
         try:

@@ -22,11 +22,19 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kkgbot.channels.base import RETRY, RETRY_AFTER, Channel, Outgoing, SendResult
+from kkgbot.channels.base import (
+    RETRY,
+    RETRY_AFTER,
+    WINDOW_CLOSED,
+    Channel,
+    Outgoing,
+    SendResult,
+)
 from kkgbot.clock import Clock
-from kkgbot.db.models import StoredFile
+from kkgbot.db.models import Identity, Person, StoredFile
 from kkgbot.delivery import store
 from kkgbot.delivery.outbox import ABOUT, REPLY
 from kkgbot.delivery.pacer import Lane
@@ -113,7 +121,17 @@ class Dispatcher:
             no_preview=bool(payload.get("no_preview")),
             about=payload.get(ABOUT)
             or (MessageKind.REPLY if row.kind == REPLY else MessageKind.NOTICE),
+            file_id=payload.get("file_id"),
+            window_closed_at=payload.get(WINDOW_CLOSED),
         )
+        if getattr(self.channels.get(row.channel), "wants_recipient", False):
+            async with self.sessionmaker() as session:
+                found = await session.execute(
+                    select(Identity.last_inbound_at, Person.language)
+                    .join(Person, Person.id == Identity.person_id)
+                    .where(Identity.channel == row.channel, Identity.address == row.address)
+                )
+                message.last_inbound_at, message.language = found.first() or (None, None)
         if payload.get("file_id") is not None:
             async with self.sessionmaker() as session:
                 stored = await session.get(StoredFile, payload["file_id"])

@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from twilio.request_validator import RequestValidator
 
-from kkgbot.channels.whatsapp import CHANNEL, WINDOW_CLOSED, MalformedWebhook, to_inbound
+from kkgbot.channels.base import WINDOW_CLOSED
+from kkgbot.channels.whatsapp import CHANNEL, MalformedWebhook, to_inbound
 from kkgbot.db.models import OutboxMessage
 from kkgbot.delivery import outbox
 from kkgbot.delivery.reachability import mark_unreachable

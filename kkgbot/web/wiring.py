@@ -70,7 +70,6 @@ def whatsapp_channel(app: App, settings: Settings) -> WhatsAppChannel:
     signer = media_signer(settings)
     return WhatsAppChannel(
         settings,
-        app.sessionmaker,
         app.clock,
         media_url=(lambda fid, name: signer.url(fid, name, app.clock.now())) if signer else None,
     )
