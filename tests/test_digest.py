@@ -99,7 +99,7 @@ async def test_text_chart_and_spreadsheet(console_app):
     assert width == 800 and 150 <= height <= 600
     book = load_workbook(io.BytesIO(mine.xlsx))
     assert book.sheetnames == ["Rapat", "Kehadiran", "Tidak hadir 60 hari",
-                               "Topik dan program kerja", "Refleksi dan pulse", "Materi",
+                               "Topik dan program kerja", "Refleksi dan survei bulanan", "Materi",
                                "Standar", "Peringatan"]  # fmt: skip
     rows = list(book["Kehadiran"].iter_rows(values_only=True))
     assert rows[0][0] == "KKG"

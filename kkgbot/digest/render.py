@@ -76,11 +76,19 @@ def _kkg_block(f: KkgFigures, d: Digest, lang: str) -> list[str]:
     if m is None:
         lines.append(t("monitoring_none"))
     else:
-        lines.append(
-            t("reflection", rate=pct(m.response_rate, lang), tried=pct(m.tried_share, lang))
-        )
+        if m.reflections_asked:
+            lines.append(t("reflection", rate=pct(m.response_rate, lang),
+                           answered=m.reflections_answered, asked=m.reflections_asked))  # fmt: skip
+        else:
+            lines.append(t("reflection_none"))
+        if m.followups_answered:
+            lines.append(t("tried", tried=pct(m.tried_share, lang), answered=m.followups_answered,
+                           asked=m.followups_asked))  # fmt: skip
+        else:
+            lines.append(t("tried_none", asked=m.followups_asked))
         if m.pulse_answers:
-            lines.append(t("pulse", share=pct(m.pulse_share_4_5, lang), answers=m.pulse_answers))
+            lines.append(t("pulse", share=pct(m.pulse_share_4_5, lang), answers=m.pulse_answers,
+                           asked=m.pulse_asked))  # fmt: skip
         else:
             lines.append(t("pulse_none"))
         score = t("no_data") if m.standards_score is None else f"{round(m.standards_score)}/100"
@@ -265,7 +273,7 @@ def digest_xlsx(d: Digest, lang: str) -> bytes:
     for f in figs:
         m = f.monitoring
         if m is None:
-            mon.append([f.name, None, None, None, None, None, None])
+            mon.append([f.name, None, None, None, None, None, None, None, None, None])
         else:
             mon.append(
                 [
@@ -273,7 +281,10 @@ def digest_xlsx(d: Digest, lang: str) -> bytes:
                     m.reflections_asked,
                     m.reflections_answered,
                     _ratio(m.response_rate),
+                    m.followups_asked,
+                    m.followups_answered,
                     _ratio(m.tried_share),
+                    m.pulse_asked,
                     m.pulse_answers,
                     _ratio(m.pulse_share_4_5),
                 ]
@@ -286,7 +297,10 @@ def digest_xlsx(d: Digest, lang: str) -> bytes:
             c("asked"),
             c("answered"),
             c("response_rate"),
+            c("followups_asked"),
+            c("followups_answered"),
             c("tried"),
+            c("pulse_asked"),
             c("pulse_answers"),
             c("pulse_share"),
         ],

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 14:52:45.740707
+Create Date: 2026-12-03 14:56:49.711761
 """
 
 from alembic import op
@@ -56,6 +56,7 @@ def upgrade() -> None:
     sa.Column('timezone', sa.String(length=40), nullable=False),
     sa.Column('invite_code', sa.String(length=16), nullable=False),
     sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('school_week_days', sa.Integer(), server_default='6', nullable=False),
     sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_kkgs_district_id_districts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kkgs')),
     sa.UniqueConstraint('district_id', 'name', name='uq_kkgs_district_name'),
@@ -485,6 +486,7 @@ def upgrade() -> None:
     sa.Column('notes_text', sa.Text(), nullable=True),
     sa.Column('notes_file_id', sa.Integer(), nullable=True),
     sa.Column('notes_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('topic_id', sa.String(length=60), nullable=True),
     sa.ForeignKeyConstraint(['created_by_person_id'], ['people.id'], name=op.f('fk_meetings_created_by_person_id_people'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_meetings_kkg_id_kkgs'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['narasumber_person_id'], ['people.id'], name=op.f('fk_meetings_narasumber_person_id_people'), ondelete='SET NULL'),
@@ -612,19 +614,31 @@ def upgrade() -> None:
     sa.Column('kkg_id', sa.Integer(), nullable=False),
     sa.Column('asked_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('reminded_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('tried', sa.Boolean(), nullable=True),
-    sa.Column('student_response', sa.Integer(), nullable=True),
+    sa.Column('plan_practice', sa.String(length=60), nullable=True),
+    sa.Column('plan_text', sa.Text(), nullable=True),
+    sa.Column('useful', sa.Integer(), nullable=True),
     sa.Column('answered_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('followup_due_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('followup_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('followup_again_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('tried', sa.Boolean(), nullable=True),
+    sa.Column('tried_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('student_response', sa.Integer(), nullable=True),
+    sa.Column('barrier', sa.String(length=12), nullable=True),
+    sa.Column('barrier_text', sa.Text(), nullable=True),
+    sa.Column('photo_file_id', sa.Integer(), nullable=True),
     sa.Column('support_text', sa.Text(), nullable=True),
     sa.Column('support_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('support_listed_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_reflections_kkg_id_kkgs'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_reflections_meeting_id_meetings'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_reflections_person_id_people'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['photo_file_id'], ['files.id'], name=op.f('fk_reflections_photo_file_id_files'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reflections')),
     sa.UniqueConstraint('meeting_id', 'person_id', name='uq_reflections_meeting_person')
     )
     with op.batch_alter_table('reflections', schema=None) as batch_op:
+        batch_op.create_index('ix_reflections_followup_due', ['followup_due_at'], unique=False)
         batch_op.create_index('ix_reflections_kkg_asked', ['kkg_id', 'asked_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_reflections_person_id'), ['person_id'], unique=False)
 
@@ -638,6 +652,7 @@ def downgrade() -> None:
     with op.batch_alter_table('reflections', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reflections_person_id'))
         batch_op.drop_index('ix_reflections_kkg_asked')
+        batch_op.drop_index('ix_reflections_followup_due')
 
     op.drop_table('reflections')
     with op.batch_alter_table('poll_votes', schema=None) as batch_op:
