@@ -16,6 +16,7 @@ def register_all(registry: Registry) -> Registry:
         people,
         polls,
         privacy,
+        visits,
     )
 
     for package in (
@@ -24,6 +25,7 @@ def register_all(registry: Registry) -> Registry:
         meetings,
         learning,
         monitoring,
+        visits,
         privacy,
         broadcasts,
         digest,

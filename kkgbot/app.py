@@ -25,6 +25,7 @@ from kkgbot.polls.jobs import poll_jobs
 from kkgbot.privacy.jobs import privacy_jobs
 from kkgbot.scheduling.jobs import Job, Jobs, housekeeping_jobs
 from kkgbot.settings import Settings
+from kkgbot.visits.jobs import visit_jobs
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def all_jobs(settings: Settings) -> list[Job]:
     jobs += privacy_jobs(settings)
     jobs += broadcast_jobs(settings)
     jobs += digest_jobs(settings)
+    jobs += visit_jobs(settings)
     return jobs
 
 

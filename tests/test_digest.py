@@ -84,11 +84,14 @@ async def test_text_chart_and_spreadsheet(console_app):
         < text.index("• KKG Gugus 1 Mataram: kehadiran turun 3 rapat berturut-turut")
         < text.index("🏫 KKG Gugus 1 Mataram (9 anggota)")
     )
-    assert "Kehadiran: minggu ini 33%; semester 50%; tren peserta 6 → 5 → 4 → 3" in text
+    assert "Kehadiran: minggu ini 33%; semester 50%; peserta rapat terakhir 6 → 5 → 4 → 3" in text
     assert "Tidak hadir 60 hari: 3 orang (Dewi Anggraeni, Muhammad Rizki, Yohanes Bili)" in text
     assert "Porsi kehadiran oleh seperlima anggota teraktif: 44%" in text
     assert "Topik paling diminta: Literasi dasar (2), Numerasi (2), Asesmen (1)" in text
-    assert "Program kerja: 1 topik semester ini; dari usulan anggota: 50%" in text
+    assert (
+        "Program kerja: 1 topik semester ini; praktik kelas pilihan anggota: 50% (1 dari 2 topik)"
+        in text
+    )
     assert "Materi: 2 dari 4 dijawab minggu ini; penyelesaian semester 50%; 1 modul selesai" in text
     assert len(text) < 2500  # a phone screen or two, well under Telegram's 4096
     # the admin's district version: counts, no names, in English

@@ -71,7 +71,8 @@ def _kkg_block(f: KkgFigures, d: Digest, lang: str) -> list[str]:
     topics = ", ".join(f"{name} ({n})" for name, n in f.top_topics) or t("no_data")
     lines.append(t("topics", topics=topics))
     share = f.plan_from_votes / f.plan_total if f.plan_total else None
-    lines.append(t("plan", term=f.plan_term, share=pct(share, lang)))
+    lines.append(t("plan", term=f.plan_term, share=pct(share, lang), voted=f.plan_from_votes,
+                   total=f.plan_total))  # fmt: skip
     m = f.monitoring
     if m is None:
         lines.append(t("monitoring_none"))
@@ -91,6 +92,9 @@ def _kkg_block(f: KkgFigures, d: Digest, lang: str) -> list[str]:
                            asked=m.pulse_asked))  # fmt: skip
         else:
             lines.append(t("pulse_none"))
+        if f.visits is not None:
+            lines.append(t("visits", visits=f.visits.visits, unvisited=f.visits.unvisited_90,
+                           teachers=f.visits.teachers))  # fmt: skip
         score = t("no_data") if m.standards_score is None else f"{round(m.standards_score)}/100"
         lines.append(t("standards", score=score))
     lines.append(

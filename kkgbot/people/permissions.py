@@ -66,6 +66,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report": frozenset((*KKG_MEMBER_ROLES, PENGAWAS)),
     "report.standards": frozenset({KOORDINATOR}),
     "report.results": frozenset({KOORDINATOR, PENGAWAS}),
+    # Pendampingan (issue 18): a classroom visit is recorded by whoever accompanies the
+    # teachers of that KKG, for its members only.
+    "visits.record": frozenset({KOORDINATOR, PENGAWAS, NARASUMBER}),
 }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 14:56:49.711761
+Create Date: 2026-12-03 15:15:41.458907
 """
 
 from alembic import op
@@ -429,6 +429,30 @@ def upgrade() -> None:
     with op.batch_alter_table('standards_assessments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_standards_assessments_completed_at'), ['completed_at'], unique=False)
 
+    op.create_table('visits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('teacher_id', sa.Integer(), nullable=False),
+    sa.Column('visitor_id', sa.Integer(), nullable=True),
+    sa.Column('visited_on', sa.Date(), nullable=False),
+    sa.Column('practice_id', sa.String(length=60), nullable=False),
+    sa.Column('observed', sa.JSON(), nullable=False),
+    sa.Column('next_step', sa.Text(), nullable=True),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ask_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('asked_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answer', sa.String(length=8), nullable=True),
+    sa.Column('answered_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_visits_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['teacher_id'], ['people.id'], name=op.f('fk_visits_teacher_id_people'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['visitor_id'], ['people.id'], name=op.f('fk_visits_visitor_id_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_visits'))
+    )
+    with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.create_index('ix_visits_ask_at', ['ask_at'], unique=False)
+        batch_op.create_index('ix_visits_kkg_visited', ['kkg_id', 'visited_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_visits_teacher_id'), ['teacher_id'], unique=False)
+
     op.create_table('broadcasts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sender_person_id', sa.Integer(), nullable=True),
@@ -698,6 +722,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_broadcasts_send_at'))
 
     op.drop_table('broadcasts')
+    with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visits_teacher_id'))
+        batch_op.drop_index('ix_visits_kkg_visited')
+        batch_op.drop_index('ix_visits_ask_at')
+
+    op.drop_table('visits')
     with op.batch_alter_table('standards_assessments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_standards_assessments_completed_at'))
 
