@@ -3,8 +3,8 @@
 `/laporan` opens what waits for the person: a teacher's pending reflections and pulse (one
 opens at once, several come as a list), the koordinator's seven-standards self-assessment
 (`handlers/monitoring_standards.py`), and for a pengawas the results and figures of the
-KKGs they supervise, with the support requests by name (only they and the koordinator
-see names).
+KKGs they supervise, with the support requests by name and the newest photos of student
+work (only they and the koordinator see names and photos).
 
 The reflection's buttons and small conversations are in `handlers/monitoring/reflection.py`.
 """
@@ -23,13 +23,14 @@ from kkgbot.engine.flow import FlowRunner
 from kkgbot.meetings.models import Meeting
 from kkgbot.meetings.notify import short_when
 from kkgbot.messages import Choice
-from kkgbot.monitoring import pulse, reflections, support_requests
+from kkgbot.monitoring import evidence, pulse, reflections, support_requests
 from kkgbot.monitoring.figures import monitoring_figures
 from kkgbot.people import roles
 from kkgbot.people.permissions import allowed
 from kkgbot.polls.workplan import month_name
 
 FIGURES_DAYS = 30
+MAX_PHOTOS = 5  # the newest photos of student work, with the figures
 SKIP = "skip"
 MAX_BUTTON = 60
 _runner: FlowRunner | None = None
@@ -94,6 +95,9 @@ async def supervisor_view(ctx: Ctx) -> None:
     for kkg in kkgs:
         ctx.reply(await monitoring_standards.summary_for(ctx, kkg))
         ctx.reply(await figures_text(ctx, kkg, figures[kkg.id], start))
+        for photo in (await evidence.photos_for(ctx.session, kkg.id, start))[-MAX_PHOTOS:]:
+            ctx.reply(evidence.caption(ctx.lang, photo), file_id=photo.file_id,
+                      file_name="bukti-karya.jpg")  # fmt: skip
 
 
 def _pct(value: float | None) -> str:

@@ -112,8 +112,9 @@ async def ask_due(session: AsyncSession, now: datetime, delay: timedelta) -> int
             continue
         kkg = await session.get(Kkg, meeting.kkg_id)
         assert kkg is not None
+        later = await followup_due(session, meeting, kkg)
         for person_id in new:
-            asked += await _ask_one(session, meeting, kkg, person_id, due, now)
+            asked += await _ask_one(session, meeting, kkg, person_id, (due, later), now)
     return asked
 
 
@@ -124,12 +125,13 @@ async def _recipient(session: AsyncSession, person_id: int, kkg: Kkg) -> Recipie
     return Recipient(person_id, person.language or i18n.DEFAULT, kkg.timezone)
 
 
-async def _ask_one(session, meeting: Meeting, kkg: Kkg, person_id: int, due, now) -> int:
+async def _ask_one(session, meeting: Meeting, kkg: Kkg, person_id: int, times, now) -> int:
+    """`times`: when the first question is due, and when "tried it in class?" is."""
+    due, later = times
     recipient = await _recipient(session, person_id, kkg)
     if recipient is None:
         return 0
     when = after_quiet_hours(max(due, now), kkg.timezone)
-    later = await followup_due(session, meeting, kkg)
     session.add(
         Reflection(
             meeting_id=meeting.id,
