@@ -28,6 +28,7 @@ from kkgbot.monitoring.figures import monitoring_figures
 from kkgbot.people import roles
 from kkgbot.people.permissions import allowed
 from kkgbot.polls.workplan import month_name
+from kkgbot.visits.service import visit_figures
 
 FIGURES_DAYS = 30
 MAX_PHOTOS = 5  # the newest photos of student work, with the figures
@@ -92,9 +93,13 @@ async def supervisor_view(ctx: Ctx) -> None:
         return
     start = ctx.now - timedelta(days=FIGURES_DAYS)
     figures = await monitoring_figures(ctx.session, [k.id for k in kkgs], start, ctx.now)
+    visits = await visit_figures(ctx.session, [k.id for k in kkgs], start, ctx.now)
     for kkg in kkgs:
         ctx.reply(await monitoring_standards.summary_for(ctx, kkg))
-        ctx.reply(await figures_text(ctx, kkg, figures[kkg.id], start))
+        v = visits[kkg.id]
+        ctx.reply("\n".join([await figures_text(ctx, kkg, figures[kkg.id], start), ctx.t(
+            "monitoring.fig_visits", visits=v.visits, unvisited=v.unvisited_90,
+            teachers=v.teachers)]))  # fmt: skip
         for photo in (await evidence.photos_for(ctx.session, kkg.id, start))[-MAX_PHOTOS:]:
             ctx.reply(evidence.caption(ctx.lang, photo), file_id=photo.file_id,
                       file_name="bukti-karya.jpg")  # fmt: skip
