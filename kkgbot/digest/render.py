@@ -42,6 +42,13 @@ def pct(value: float | None, lang: str) -> str:
     return f"{round(value * 100)}%"
 
 
+def counted(value: float | None, part: int, whole: int, lang: str) -> str:
+    """A rate beside what it counts: `50% (9 dari 18)`; no count when there is nothing."""
+    if not whole:
+        return pct(value, lang)
+    return f"{pct(value, lang)} ({i18n.t(lang, 'digest.of_count', part=part, whole=whole)})"
+
+
 def _day(when: datetime, zone: str, lang: str) -> str:
     local = when.astimezone(ZoneInfo(zone))
     months = i18n.t(lang, "meetings.month_short").split(",")
@@ -57,9 +64,9 @@ def _kkg_block(f: KkgFigures, d: Digest, lang: str) -> list[str]:
     lines = [t("kkg_head", name=f.name, members=f.members)]
     lines.append(t("meetings", week=f.held_week, term=f.held_term, planned=f.planned))
     trend = " → ".join(str(n) for n in f.trend) if f.trend else t("no_data")
-    lines.append(
-        t("attendance", week=pct(f.rate_week, lang), term=pct(f.rate_term, lang), trend=trend)
-    )
+    week = counted(f.rate_week, f.attended_week, f.held_week * f.members, lang)
+    term = counted(f.rate_term, f.attended_term, f.held_term * f.members, lang)
+    lines.append(t("attendance", week=week, term=term, trend=trend))
     inactive = t("inactive", count=f.inactive)
     if d.names and f.inactive_names:
         shown = f.inactive_names[:NAMES_IN_TEXT]
@@ -102,7 +109,7 @@ def _kkg_block(f: KkgFigures, d: Digest, lang: str) -> list[str]:
             "lessons",
             answered=f.lessons_answered_week,
             given=f.lessons_given_week,
-            term=pct(f.completion_term, lang),
+            term=counted(f.completion_term, f.lessons_answered_term, f.lessons_given_term, lang),
             modules=f.modules_completed_term,
         )
     )
