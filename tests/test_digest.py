@@ -92,8 +92,7 @@ async def test_text_chart_and_spreadsheet(console_app):
     assert "Porsi kehadiran oleh seperlima anggota teraktif: 44%" in text
     assert "Topik paling diminta: Literasi dasar (2), Numerasi (2), Asesmen (1)" in text
     assert (
-        "Program kerja: 1 topik semester ini; praktik kelas pilihan anggota: 50% (1 dari 2 topik)"
-        in text
+        "Program kerja: 1 topik semester ini; praktik kelas pilihan anggota: 50% (1 dari 2)" in text
     )
     assert (
         "Materi: 2 dari 4 dijawab minggu ini; penyelesaian semester 50% (3 dari 6); 1 modul selesai"

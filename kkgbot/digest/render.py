@@ -78,8 +78,8 @@ def _kkg_block(f: KkgFigures, d: Digest, lang: str) -> list[str]:
     topics = ", ".join(f"{name} ({n})" for name, n in f.top_topics) or t("no_data")
     lines.append(t("topics", topics=topics))
     share = f.plan_from_votes / f.plan_total if f.plan_total else None
-    lines.append(t("plan", term=f.plan_term, share=pct(share, lang), voted=f.plan_from_votes,
-                   total=f.plan_total))  # fmt: skip
+    lines.append(t("plan", term=f.plan_term,
+                   share=counted(share, f.plan_from_votes, f.plan_total, lang)))  # fmt: skip
     m = f.monitoring
     if m is None:
         lines.append(t("monitoring_none"))
