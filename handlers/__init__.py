@@ -18,6 +18,7 @@ def register_all(registry: Registry) -> Registry:
         people,
         polls,
         privacy,
+        visits,
     )
 
     for package in (
@@ -26,6 +27,7 @@ def register_all(registry: Registry) -> Registry:
         meetings,
         learning,
         monitoring,
+        visits,
         privacy,
         broadcasts,
         digest,

@@ -28,6 +28,7 @@ from kkgbot.polls.jobs import poll_jobs
 from kkgbot.privacy.jobs import privacy_jobs
 from kkgbot.scheduling.jobs import Job, Jobs, housekeeping_jobs
 from kkgbot.settings import Settings
+from kkgbot.visits.jobs import visit_jobs
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def all_jobs(settings: Settings) -> list[Job]:
     jobs += digest_jobs(settings)
     jobs += snapshot_jobs()
     jobs += group_week_jobs(settings)
+    jobs += visit_jobs(settings)
     return jobs
 
 

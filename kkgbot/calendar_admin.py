@@ -39,6 +39,12 @@ async def run(session: AsyncSession, args: argparse.Namespace, lang: str, now) -
         await calendar_days.set_province(session, district_id, args.province, now)
         print(i18n.t(lang, "calendar.province_set", province=args.province.strip().casefold()))
         return 0
+    if cmd == "week":  # counts the school days before "tried it in class?" (issue 18)
+        kkg = (await _scope(session, args)).kkg
+        assert kkg is not None
+        kkg.school_week_days = args.days
+        print(i18n.t(lang, "calendar.week_set", kkg=kkg.name, days=args.days))
+        return 0
     scope = await _scope(session, args)
     where = scope.kkg.name if scope.kkg else args.district
     if cmd == "list":

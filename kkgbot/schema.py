@@ -13,6 +13,7 @@ from kkgbot.meetings import models as meeting_models
 from kkgbot.monitoring import models as monitoring_models
 from kkgbot.polls import models as poll_models
 from kkgbot.school_calendar import models as calendar_models
+from kkgbot.visits import models as visit_models
 
 FEATURE_MODELS = (
     broadcast_models,
@@ -26,5 +27,6 @@ FEATURE_MODELS = (
     monitoring_models,
     poll_models,
     calendar_models,
+    visit_models,
 )
 metadata = Base.metadata

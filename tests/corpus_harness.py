@@ -130,6 +130,20 @@ async def reflection(app: App) -> int:
     await at(
         app, datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=3, minutes=5)
     )
+    # "tried it in class?" normally waits three school days (issue 18); the corpus asks it
+    # now, so that the answers typed here are read against that question
+    from sqlalchemy import update
+
+    from kkgbot.monitoring import classroom_followup
+    from kkgbot.monitoring.models import Reflection
+
+    now = app.clock.now()
+    async with app.sessionmaker() as s, s.begin():
+        await s.execute(
+            update(Reflection).where(Reflection.meeting_id == mid).values(followup_due_at=now)
+        )
+        await classroom_followup.ask_due(s, now)
+    await app.dispatcher.drain()
     return mid
 
 

@@ -84,12 +84,20 @@ async def test_text_chart_and_spreadsheet(console_app):
         < text.index("• KKG Gugus 1 Mataram: kehadiran turun 3 rapat berturut-turut")
         < text.index("🏫 KKG Gugus 1 Mataram (9 anggota)")
     )
-    assert "Kehadiran: minggu ini 33%; semester 50%; tren peserta 6 → 5 → 4 → 3" in text
+    assert (
+        "Kehadiran: minggu ini 33% (3 dari 9); semester 50% (18 dari 36); peserta rapat terakhir 6 → 5 → 4 → 3"
+        in text
+    )
     assert "Tidak hadir 60 hari: 3 orang (Dewi Anggraeni, Muhammad Rizki, Yohanes Bili)" in text
     assert "Porsi kehadiran oleh seperlima anggota teraktif: 44%" in text
     assert "Topik paling diminta: Literasi dasar (2), Numerasi (2), Asesmen (1)" in text
-    assert "Program kerja: 1 topik semester ini; dari usulan anggota: 50%" in text
-    assert "Materi: 2 dari 4 dijawab minggu ini; penyelesaian semester 50%; 1 modul selesai" in text
+    assert (
+        "Program kerja: 1 topik semester ini; praktik kelas pilihan anggota: 50% (1 dari 2)" in text
+    )
+    assert (
+        "Materi: 2 dari 4 dijawab minggu ini; penyelesaian semester 50% (3 dari 6); 1 modul selesai"
+        in text
+    )
     assert len(text) < 2500  # a phone screen or two, well under Telegram's 4096
     # the admin's district version: counts, no names, in English
     assert theirs.text.startswith("📊 KKG digest · Kota Mataram")
@@ -99,7 +107,7 @@ async def test_text_chart_and_spreadsheet(console_app):
     assert width == 800 and 150 <= height <= 600
     book = load_workbook(io.BytesIO(mine.xlsx))
     assert book.sheetnames == ["Rapat", "Kehadiran", "Tidak hadir 60 hari",
-                               "Topik dan program kerja", "Refleksi dan pulse", "Materi",
+                               "Topik dan program kerja", "Refleksi dan survei bulanan", "Materi",
                                "Standar", "Peringatan"]  # fmt: skip
     rows = list(book["Kehadiran"].iter_rows(values_only=True))
     assert rows[0][0] == "KKG"

@@ -162,10 +162,13 @@ async def test_recurring_series_grows_and_keeps_a_cancelled_occurrence_cancelled
         "Aula SDN 5 Mataram",
         "Lewati",
         "Lewati",
+        "Pembelajaran berdiferensiasi",  # the topic: every occurrence made carries it
         "Ya",
     ):
         await say(console_app, "koordinator", answer)
     async with console_app.sessionmaker() as s:
+        topics = set(await s.scalars(select(Meeting.topic_id)))
+        assert topics == {"pembelajaran-berdiferensiasi"}
         starts = list(await s.scalars(select(Meeting.starts_at).order_by(Meeting.starts_at)))
         january = await s.scalar(select(Meeting.id).order_by(Meeting.starts_at).offset(1))
     assert [d.astimezone().date().isoformat() for d in starts] == [

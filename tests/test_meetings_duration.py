@@ -172,7 +172,8 @@ async def test_the_conversation_asks_the_length_and_a_series_keeps_it(console_ap
     await say(console_app, "koordinator", "Rutin setiap bulan, hari Sabtu kedua, pukul 19.00")
     await say(console_app, "koordinator", "Aula SDN 5 Mataram")
     await say(console_app, "koordinator", "Lewati")
-    summary = await say(console_app, "koordinator", "Lewati")
+    await say(console_app, "koordinator", "Lewati")
+    summary = await say(console_app, "koordinator", "Lewati")  # no topic
     assert "19.00–21.30 WITA" in summary
     await say(console_app, "koordinator", "Ya")
     async with console_app.sessionmaker() as s:
@@ -257,7 +258,7 @@ async def test_an_end_typed_in_the_conversation_skips_the_length_question(consol
     assert "sesudah jam mulai" in backwards and "Kapan rapatnya" in backwards
     asked = await say(console_app, "koordinator", "12 Desember 2026 09.00 sampai 10.30")
     assert "Apakah rapat ini rutin?" in asked and "Berapa lama" not in asked
-    for answer in ("Sekali saja", "SDN 2 Mataram", "Lewati"):
+    for answer in ("Sekali saja", "SDN 2 Mataram", "Lewati", "Lewati"):
         await say(console_app, "koordinator", answer)
     assert "09.00–10.30 WITA" in await say(console_app, "koordinator", "Lewati")
     await say(console_app, "koordinator", "Ya")

@@ -55,18 +55,20 @@ async def test_figures_by_hand(console_app):
         ma, mb = await _meeting(s, a.id, _in(1)), await _meeting(s, b.id, _in(1))
         old = await _meeting(s, a.id, NOV)
 
-        def rf(meeting, kkg, person, asked, tried=None, resp=None, done=None, support=None):
+        def rf(meeting, kkg, person, asked, tried=None, resp=None, done=None, support=None,
+               useful=None, followup=None):  # fmt: skip
             s.add(Reflection(meeting_id=meeting, kkg_id=kkg, person_id=person, asked_at=asked,
                              tried=tried, student_response=resp, answered_at=done,
-                             support_text=support))  # fmt: skip
+                             support_text=support, useful=useful, followup_at=followup,
+                             followup_due_at=followup))  # fmt: skip
 
-        # KKG A, asked in December: five reflections
-        rf(ma, a.id, p[0], _in(1), True, 4, _in(2), "Contoh modul ajar")  # answered, tried, 4
-        rf(ma, a.id, p[1], _in(1), True, 5, _in(3))  # answered, tried, 5
-        rf(ma, a.id, p[2], _in(1), False, None, _in(2))  # answered, not tried
-        rf(ma, a.id, p[3], _in(1))  # not answered
-        rf(ma, a.id, p[4], _in(1), True, None, None)  # tried, not rated yet: not answered
-        rf(old, a.id, p[0], NOV, True, 1, NOV)  # November: outside the period
+        # KKG A, asked in December: five reflections, all followed up on 5 December
+        rf(ma, a.id, p[0], _in(1), True, 4, _in(2), "Contoh modul ajar", 4, _in(4))  # tried, 4
+        rf(ma, a.id, p[1], _in(1), True, 5, _in(3), useful=5, followup=_in(4))  # tried, 5
+        rf(ma, a.id, p[2], _in(1), False, None, _in(2), useful=3, followup=_in(4))  # not tried
+        rf(ma, a.id, p[3], _in(1), followup=_in(4))  # answered neither
+        rf(ma, a.id, p[4], _in(1), useful=2, followup=_in(4))  # useful only: not answered
+        rf(old, a.id, p[0], NOV, True, 1, NOV, followup=NOV)  # November: outside the period
         # KKG B: two asked, none answered
         rf(mb, b.id, p[5], _in(1))
         rf(mb, b.id, p[6], _in(1))
@@ -102,16 +104,19 @@ async def test_figures_by_hand(console_app):
             figures = await monitoring_figures(s, [a.id, b.id, c.id], DEC, JAN)
         finally:
             event.remove(sync_engine, "before_cursor_execute", listener)
-    assert len(statements) == 3  # one aggregate per instrument, whatever the number of rows
+    assert len(statements) == 4  # one aggregate per moment and instrument, whatever the rows
     fa, fb, fc = figures[a.id], figures[b.id], figures[c.id]
-    # KKG A: asked 5, answered 3 (p0, p1, p2) -> 60%; tried 2 of the 3 answered;
-    # students (4 + 5) / 2 = 4.5; one support request; pulse 4 answers, 5 and 4 agree -> 50%.
+    # KKG A: asked 5, answered 3 (p0, p1, p2) -> 60%, useful (4 + 5 + 3 + 2) / 4 = 3.5;
+    # follow-ups: 5 asked, 3 answered, 2 tried -> 2/3; students (4 + 5) / 2 = 4.5;
+    # one support request; pulse 5 asked, 4 answers, 5 and 4 agree -> 50%.
     assert (fa.reflections_asked, fa.reflections_answered) == (5, 3)
     assert fa.response_rate == pytest.approx(0.6)
+    assert fa.mean_useful == pytest.approx(3.5)
+    assert (fa.followups_asked, fa.followups_answered, fa.tried) == (5, 3, 2)
     assert fa.tried_share == pytest.approx(2 / 3)
     assert fa.mean_student_response == pytest.approx(4.5)
     assert fa.support_requests == 1
-    assert (fa.pulse_answers, fa.pulse_share_4_5) == (4, pytest.approx(0.5))
+    assert (fa.pulse_asked, fa.pulse_answers, fa.pulse_share_4_5) == (5, 4, pytest.approx(0.5))
     assert fa.standards_score is None and fa.standards_by_area == {}
     # KKG B: 2 asked, 0 answered -> 0%, nothing to share; standards of 10 December:
     # organisasi 4/4 = 100, program 1/4 = 25, monev 4/6 = 66.7 -> 67; stored score 64.

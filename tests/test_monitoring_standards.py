@@ -144,5 +144,6 @@ def test_checklist_has_seven_standards_and_enough_items():
     assert all(len(a.items) >= 3 for a in checklist.areas)
     assert {i.auto for i in checklist.items if i.auto} == {
         "workplan_from_poll", "attendance_recorded", "notulen_kept", "meetings_12",
+        "attendance_spread",
     }  # fmt: skip
     assert all(i.text_en for i in checklist.items)

@@ -242,3 +242,7 @@ def test_admin_calendar_cli(db_url):
     assert bad.returncode == 2 and "tidak dikenali" in bad.stdout
     bad = bot(db_url, "admin", "calendar", "province", "atlantis", "--district", "Kota Bima")
     assert bad.returncode == 2 and "tidak dikenal" in bad.stdout
+    week = bot(db_url, "admin", "calendar", "week", "5", "--kkg", "KKG Gugus 1")
+    assert week.returncode == 0 and "5 hari sekolah seminggu" in week.stdout
+    bad = bot(db_url, "admin", "calendar", "week", "7", "--kkg", "KKG Gugus 1")
+    assert bad.returncode != 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.common import chosen_kkg, kkg_step
+from handlers.meetings.topic_step import TOPIC_STEP, topic_line
 from kkgbot import dateparse_words as words
 from kkgbot.dateparse import DateParseError, describe_local, parse_when
 from kkgbot.engine.commands import Command, Registry
@@ -200,6 +201,8 @@ async def summary(ctx: Ctx) -> str:
     kkg = await chosen_kkg(ctx)
     draft = draft_from(ctx)
     parts = [ctx.t("meetings.confirm_header"), meetings_notify.card(preview(draft), kkg, ctx.lang)]
+    if topic := topic_line(ctx):
+        parts.append(topic)
     starts = [draft.starts_at]
     if ctx.data.get("repeat"):
         rule = Rule.from_key(ctx.data["repeat"], meetings.local(draft.starts_at, kkg).time())
@@ -260,6 +263,7 @@ class ScheduleFlow(Flow):
             optional=True,
             parse=parse_narasumber,
         ),
+        TOPIC_STEP,
         confirm_step(summary),
     ]
 
@@ -280,6 +284,8 @@ class ScheduleFlow(Flow):
             meeting = await meetings.create_meeting(
                 ctx.session, draft, creator_id=ctx.person.id, now=ctx.now, code_key=key
             )
+        for made in created or [meeting]:
+            made.topic_id = ctx.data.get("topic")
         told = await meetings_notify.announce(
             ctx.session,
             meeting,

@@ -59,6 +59,8 @@ class Kkg(Base):
     timezone: Mapped[str] = mapped_column(String(40))
     invite_code: Mapped[str] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime]
+    # school days a week (5 Monday-Friday, 6 with Saturday): follow-ups count school days
+    school_week_days: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
 
     district: Mapped[District] = relationship(lazy="joined")
 

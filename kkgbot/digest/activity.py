@@ -6,6 +6,7 @@ GROUP BY kkg query per figure over the period, so memory never grows with the ev
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
@@ -13,10 +14,13 @@ from sqlalchemy import and_, func, select
 from kkgbot.digest.kkg_figures import KkgFigures
 from kkgbot.digest.period import Period, between, count_if
 from kkgbot.learning.models import LessonProgress, ModuleCompletion
+from kkgbot.meetings.models import Meeting
 from kkgbot.polls.models import SOURCE_POLL, Poll, PollBallot, PollOption, PollVote, WorkPlanItem
-from kkgbot.polls.topics import topic_title
+from kkgbot.polls.topics import ADMINISTRATION, PRACTICE, topic_kind, topic_title
 
 TOP_TOPICS = 3
+
+MONTH_DAYS = 30
 
 
 async def topics_and_plan(session, figs: dict[int, KkgFigures], ids, p: Period) -> None:
@@ -45,19 +49,37 @@ async def topics_and_plan(session, figs: dict[int, KkgFigures], ids, p: Period) 
         ]
     start = p.term_start.astimezone(ZoneInfo(p.zone)).date()
     end = p.term_end.astimezone(ZoneInfo(p.zone)).date()
+    # a plan is a few rows a KKG: read them and class each by its topic's kind (an exam or
+    # paperwork topic chosen by vote is not members' choice of classroom practice)
     rows = await session.execute(
         select(
             WorkPlanItem.kkg_id,
-            func.count(WorkPlanItem.id),
-            count_if(WorkPlanItem.source == SOURCE_POLL),
-            count_if(and_(WorkPlanItem.planned_month >= start, WorkPlanItem.planned_month < end)),
-        )
-        .where(WorkPlanItem.kkg_id.in_(ids))
-        .group_by(WorkPlanItem.kkg_id)
+            WorkPlanItem.source,
+            WorkPlanItem.topic_id,
+            WorkPlanItem.title,
+            WorkPlanItem.planned_month,
+        ).where(WorkPlanItem.kkg_id.in_(ids))  # fmt: skip
     )
-    for kkg_id, total, voted, term in rows:
+    for kkg_id, source, topic_id, title, month in rows:
         f = figs[kkg_id]
-        f.plan_total, f.plan_from_votes, f.plan_term = int(total), int(voted), int(term)
+        kind = topic_kind(topic_id, title)
+        f.plan_total += 1
+        f.plan_from_votes += source == SOURCE_POLL and kind == PRACTICE
+        if start <= month < end:
+            f.plan_term += 1
+            f.plan_admin_term += kind == ADMINISTRATION
+    # meetings of the last 30 days by kind of topic (their topic, or their title)
+    rows = await session.execute(
+        select(Meeting.kkg_id, Meeting.topic_id, Meeting.title).where(
+            Meeting.kkg_id.in_(ids),
+            Meeting.cancelled_at.is_(None),
+            between(Meeting.starts_at, p.now - timedelta(days=MONTH_DAYS), p.now),
+        )
+    )
+    for kkg_id, topic_id, title in rows:
+        f = figs[kkg_id]
+        f.meetings_month += 1
+        f.meetings_admin_month += topic_kind(topic_id, title) == ADMINISTRATION
 
 
 async def lessons(session, figs: dict[int, KkgFigures], ids, p: Period) -> None:

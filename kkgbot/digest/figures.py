@@ -31,6 +31,7 @@ from kkgbot.digest.period import Period, between, count_if
 from kkgbot.meetings.models import Attendance, Meeting
 from kkgbot.monitoring.figures import monitoring_figures
 from kkgbot.people.permissions import KKG_MEMBER_ROLES
+from kkgbot.visits.service import visit_figures
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,10 @@ ALERT_NO_MEETING = "no_meeting"
 ALERT_FALLING = "falling"
 ALERT_NO_PLAN = "no_plan"
 ALERT_NO_ASSESSMENT = "no_assessment"
-ALERT_ORDER = (ALERT_NO_MEETING, ALERT_FALLING, ALERT_NO_PLAN, ALERT_NO_ASSESSMENT)
+ALERT_ADMIN_PLAN = "admin_plan"  # more than half of the term's plan is exams or paperwork
+ALERT_ADMIN_MONTH = "admin_month"  # more than half of the month's meetings are
+ALERT_ORDER = (ALERT_NO_MEETING, ALERT_FALLING, ALERT_NO_PLAN, ALERT_NO_ASSESSMENT,
+               ALERT_ADMIN_PLAN, ALERT_ADMIN_MONTH)  # fmt: skip
 
 
 async def digest_figures(
@@ -114,6 +118,7 @@ async def _fill(session, figs: dict[int, KkgFigures], ids: list[int], p: Period,
     await topics_and_plan(session, figs, ids, p)
     await lessons(session, figs, ids, p)
     await _monitoring(session, figs, ids, p)
+    await _visits(session, figs, ids, p)
     for f in figs.values():
         f.alerts = alerts_for(f, p)
 
@@ -239,6 +244,18 @@ async def _monitoring(session, figs, ids, p: Period) -> None:
             figs[kkg_id].monitoring = value
 
 
+async def _visits(session, figs, ids, p: Period) -> None:
+    try:
+        async with session.begin_nested():
+            found = await visit_figures(session, ids, p.term_start, p.now)
+    except Exception:
+        log.exception("visit figures failed for %d KKGs", len(ids))
+        return
+    for kkg_id, value in found.items():
+        if kkg_id in figs:
+            figs[kkg_id].visits = value
+
+
 def alerts_for(f: KkgFigures, p: Period) -> list[str]:
     out = []
     if f.last_held_at is None or f.last_held_at < p.now - timedelta(days=NO_MEETING_DAYS):
@@ -247,6 +264,10 @@ def alerts_for(f: KkgFigures, p: Period) -> list[str]:
         out.append(ALERT_FALLING)
     if f.plan_term == 0:
         out.append(ALERT_NO_PLAN)
+    elif 2 * f.plan_admin_term > f.plan_term:
+        out.append(ALERT_ADMIN_PLAN)
+    if f.meetings_month and 2 * f.meetings_admin_month > f.meetings_month:
+        out.append(ALERT_ADMIN_MONTH)
     m = f.monitoring
     if m is not None:
         assessed = getattr(m, "standards_assessed_at", None)

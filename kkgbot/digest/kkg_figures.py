@@ -31,12 +31,16 @@ class KkgFigures:
     plan_total: int = 0
     plan_from_votes: int = 0
     plan_term: int = 0
+    plan_admin_term: int = 0  # of this term's plan, administration or exam topics
+    meetings_month: int = 0  # held or scheduled in the last 30 days
+    meetings_admin_month: int = 0  # of those, on administration or exams
     lessons_given_week: int = 0
     lessons_answered_week: int = 0
     lessons_given_term: int = 0
     lessons_answered_term: int = 0
     modules_completed_term: int = 0
     monitoring: Any = None  # MonitoringFigures; None if they could not be computed
+    visits: Any = None  # VisitFigures (pendampingan this term); None if not computed
     alerts: list[str] = field(default_factory=list)
 
     def rate(self, attended: int, held: int) -> float | None:

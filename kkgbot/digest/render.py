@@ -42,6 +42,13 @@ def pct(value: float | None, lang: str) -> str:
     return f"{round(value * 100)}%"
 
 
+def counted(value: float | None, part: int, whole: int, lang: str) -> str:
+    """A rate beside what it counts: `50% (9 dari 18)`; no count when there is nothing."""
+    if not whole:
+        return pct(value, lang)
+    return f"{pct(value, lang)} ({i18n.t(lang, 'digest.of_count', part=part, whole=whole)})"
+
+
 def _day(when: datetime, zone: str, lang: str) -> str:
     local = when.astimezone(ZoneInfo(zone))
     months = i18n.t(lang, "meetings.month_short").split(",")
@@ -57,9 +64,9 @@ def _kkg_block(f: KkgFigures, d: Digest, lang: str) -> list[str]:
     lines = [t("kkg_head", name=f.name, members=f.members)]
     lines.append(t("meetings", week=f.held_week, term=f.held_term, planned=f.planned))
     trend = " → ".join(str(n) for n in f.trend) if f.trend else t("no_data")
-    lines.append(
-        t("attendance", week=pct(f.rate_week, lang), term=pct(f.rate_term, lang), trend=trend)
-    )
+    week = counted(f.rate_week, f.attended_week, f.held_week * f.members, lang)
+    term = counted(f.rate_term, f.attended_term, f.held_term * f.members, lang)
+    lines.append(t("attendance", week=week, term=term, trend=trend))
     inactive = t("inactive", count=f.inactive)
     if d.names and f.inactive_names:
         shown = f.inactive_names[:NAMES_IN_TEXT]
@@ -71,18 +78,30 @@ def _kkg_block(f: KkgFigures, d: Digest, lang: str) -> list[str]:
     topics = ", ".join(f"{name} ({n})" for name, n in f.top_topics) or t("no_data")
     lines.append(t("topics", topics=topics))
     share = f.plan_from_votes / f.plan_total if f.plan_total else None
-    lines.append(t("plan", term=f.plan_term, share=pct(share, lang)))
+    lines.append(t("plan", term=f.plan_term,
+                   share=counted(share, f.plan_from_votes, f.plan_total, lang)))  # fmt: skip
     m = f.monitoring
     if m is None:
         lines.append(t("monitoring_none"))
     else:
-        lines.append(
-            t("reflection", rate=pct(m.response_rate, lang), tried=pct(m.tried_share, lang))
-        )
+        if m.reflections_asked:
+            lines.append(t("reflection", rate=pct(m.response_rate, lang),
+                           answered=m.reflections_answered, asked=m.reflections_asked))  # fmt: skip
+        else:
+            lines.append(t("reflection_none"))
+        if m.followups_answered:
+            lines.append(t("tried", tried=pct(m.tried_share, lang), answered=m.followups_answered,
+                           asked=m.followups_asked))  # fmt: skip
+        else:
+            lines.append(t("tried_none", asked=m.followups_asked))
         if m.pulse_answers:
-            lines.append(t("pulse", share=pct(m.pulse_share_4_5, lang), answers=m.pulse_answers))
+            lines.append(t("pulse", share=pct(m.pulse_share_4_5, lang), answers=m.pulse_answers,
+                           asked=m.pulse_asked))  # fmt: skip
         else:
             lines.append(t("pulse_none"))
+        if f.visits is not None:
+            lines.append(t("visits", visits=f.visits.visits, unvisited=f.visits.unvisited_90,
+                           teachers=f.visits.teachers))  # fmt: skip
         score = t("no_data") if m.standards_score is None else f"{round(m.standards_score)}/100"
         lines.append(t("standards", score=score))
     lines.append(
@@ -90,7 +109,7 @@ def _kkg_block(f: KkgFigures, d: Digest, lang: str) -> list[str]:
             "lessons",
             answered=f.lessons_answered_week,
             given=f.lessons_given_week,
-            term=pct(f.completion_term, lang),
+            term=counted(f.completion_term, f.lessons_answered_term, f.lessons_given_term, lang),
             modules=f.modules_completed_term,
         )
     )
@@ -265,7 +284,7 @@ def digest_xlsx(d: Digest, lang: str) -> bytes:
     for f in figs:
         m = f.monitoring
         if m is None:
-            mon.append([f.name, None, None, None, None, None, None])
+            mon.append([f.name, None, None, None, None, None, None, None, None, None])
         else:
             mon.append(
                 [
@@ -273,7 +292,10 @@ def digest_xlsx(d: Digest, lang: str) -> bytes:
                     m.reflections_asked,
                     m.reflections_answered,
                     _ratio(m.response_rate),
+                    m.followups_asked,
+                    m.followups_answered,
                     _ratio(m.tried_share),
+                    m.pulse_asked,
                     m.pulse_answers,
                     _ratio(m.pulse_share_4_5),
                 ]
@@ -286,7 +308,10 @@ def digest_xlsx(d: Digest, lang: str) -> bytes:
             c("asked"),
             c("answered"),
             c("response_rate"),
+            c("followups_asked"),
+            c("followups_answered"),
             c("tried"),
+            c("pulse_asked"),
             c("pulse_answers"),
             c("pulse_share"),
         ],

@@ -86,6 +86,8 @@ class Meeting(Base):
     notes_text: Mapped[str | None] = mapped_column(Text)
     notes_file_id: Mapped[int | None] = mapped_column(ForeignKey("files.id", ondelete="SET NULL"))
     notes_at: Mapped[datetime | None]
+    # a catalogue topic (config/topics.yaml): the reflection offers its practices
+    topic_id: Mapped[str | None] = mapped_column(String(60))
 
     __table_args__ = (Index("ix_meetings_kkg_start", "kkg_id", "starts_at"),)
 

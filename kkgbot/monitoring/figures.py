@@ -3,10 +3,12 @@
 One call for any number of KKGs, a fixed handful of SQL aggregates (GROUP BY kkg), never
 a row per answer in Python:
 - reflections asked in the period (`asked_at` in [start, end)), how many were answered,
-  the share of those who tried the practice in class, the mean student response (1–5,
-  over those who tried) and how many asked for support;
-- pulse questions asked in the period: answers and the share answering 4 or 5 (the
-  brief's headline figure);
+  the mean usefulness (1-5) and how many asked for support;
+- follow-ups ("tried it in class?") asked in the period (`followup_at`), how many were
+  answered, the share of those answers that tried it, and the mean student response
+  (1-5, over those who tried): only the follow-up after school days counts as "tried";
+- pulse questions asked in the period: asked, answered and the share answering 4 or 5
+  (the brief's headline figure), always shown with how many answered;
 - the latest completed standards self-assessment up to `end` (a term's work, so it may
   be older than the period): overall score 0–100, score per standard, and when.
 A rate over nothing is None ("no data"), never 0.
@@ -29,9 +31,14 @@ class MonitoringFigures:
     reflections_asked: int = 0
     reflections_answered: int = 0
     response_rate: float | None = None  # answered / asked, 0..1
-    tried_share: float | None = None  # of the answered, share who tried it in class, 0..1
+    mean_useful: float | None = None  # 1..5
+    followups_asked: int = 0
+    followups_answered: int = 0
+    tried: int = 0
+    tried_share: float | None = None  # of the follow-up answers, share who tried it, 0..1
     mean_student_response: float | None = None  # 1..5, over answers that gave one
     support_requests: int = 0
+    pulse_asked: int = 0
     pulse_answers: int = 0
     pulse_share_4_5: float | None = None  # 0..1
     standards_score: int | None = None  # 0..100
@@ -49,14 +56,12 @@ async def monitoring_figures(
     out = {kkg_id: MonitoringFigures() for kkg_id in kkg_ids}
     if not kkg_ids:
         return out
-    answered = Reflection.answered_at.is_not(None)
     rows = await session.execute(
         select(
             Reflection.kkg_id,
             func.count(Reflection.id),
             func.count(Reflection.answered_at),
-            func.sum(case((answered & Reflection.tried.is_(True), 1), else_=0)),
-            func.avg(Reflection.student_response),
+            func.avg(Reflection.useful),
             func.count(Reflection.support_text),
         )
         .where(
@@ -64,17 +69,37 @@ async def monitoring_figures(
         )
         .group_by(Reflection.kkg_id)
     )
-    for kkg_id, asked, done, tried, mean, support in rows:
+    for kkg_id, asked, done, useful, support in rows:
         f = out[kkg_id]
         f.reflections_asked, f.reflections_answered = int(asked), int(done)
         f.response_rate = _ratio(int(done), int(asked))
-        f.tried_share = _ratio(int(tried or 0), int(done))
-        f.mean_student_response = float(mean) if mean is not None else None
+        f.mean_useful = float(useful) if useful is not None else None
         f.support_requests = int(support)
+    rows = await session.execute(
+        select(
+            Reflection.kkg_id,
+            func.count(Reflection.id),
+            func.count(Reflection.tried),
+            func.sum(case((Reflection.tried.is_(True), 1), else_=0)),
+            func.avg(Reflection.student_response),
+        )
+        .where(
+            Reflection.kkg_id.in_(kkg_ids),
+            Reflection.followup_at >= start,
+            Reflection.followup_at < end,
+        )
+        .group_by(Reflection.kkg_id)
+    )
+    for kkg_id, asked, done, tried, mean in rows:
+        f = out[kkg_id]
+        f.followups_asked, f.followups_answered, f.tried = int(asked), int(done), int(tried or 0)
+        f.tried_share = _ratio(f.tried, f.followups_answered)
+        f.mean_student_response = float(mean) if mean is not None else None
 
     rows = await session.execute(
         select(
             PulseAnswer.kkg_id,
+            func.count(PulseAnswer.id),
             func.count(PulseAnswer.score),
             func.sum(case((PulseAnswer.score >= 4, 1), else_=0)),
         )
@@ -85,7 +110,8 @@ async def monitoring_figures(
         )
         .group_by(PulseAnswer.kkg_id)
     )
-    for kkg_id, count, agree in rows:
+    for kkg_id, asked, count, agree in rows:
+        out[kkg_id].pulse_asked = int(asked)
         out[kkg_id].pulse_answers = int(count)
         out[kkg_id].pulse_share_4_5 = _ratio(int(agree or 0), int(count))
 

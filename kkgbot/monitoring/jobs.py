@@ -29,7 +29,14 @@ from kkgbot import i18n
 from kkgbot.db.models import Kkg
 from kkgbot.delivery.keys import idempotency_key, slot_key
 from kkgbot.messages import Choice, MessageKind
-from kkgbot.monitoring import pulse, reflection_followup, standards, support_requests
+from kkgbot.monitoring import (
+    classroom_followup,
+    evidence,
+    pulse,
+    reflection_followup,
+    standards,
+    support_requests,
+)
 from kkgbot.monitoring.models import MonitoringSlots
 from kkgbot.people import messaging, roles
 from kkgbot.people.messaging import Recipient
@@ -137,6 +144,16 @@ async def invite_to_standards(session: AsyncSession, kkg: Kkg, slot: datetime, n
     return sent
 
 
+async def weekly_to_koordinator(session: AsyncSession, kkg: Kkg, slot: datetime, now) -> int:
+    """Monday morning: the week's support requests, then the week's photos of student work."""
+    sent = await support_requests.send_support_list(session, kkg, slot, now)
+    return sent + await evidence.send_photos(session, kkg, slot - timedelta(days=7), now)
+
+
+def daily_trigger(tz: str) -> CronTrigger:
+    return CronTrigger(hour=3, minute=0, timezone="UTC")
+
+
 def monitoring_jobs(settings: Settings) -> list[Job]:
     delay = timedelta(hours=settings.reflection_delay_hours)
 
@@ -151,10 +168,25 @@ def monitoring_jobs(settings: Settings) -> list[Job]:
     async def remind(session: AsyncSession, now: datetime) -> None:
         await reflection_followup.remind_due(session, now)
 
+    async def followup(session: AsyncSession, now: datetime) -> None:
+        count = await classroom_followup.ask_due(session, now)
+        if count:
+            log.info("classroom follow-ups asked: %d", count)
+
+    async def next_purge(session: AsyncSession, after: datetime) -> datetime | None:
+        return next_slot(daily_trigger("UTC"), after)
+
+    async def purge(session: AsyncSession, now: datetime) -> None:
+        count = await evidence.purge_old_photos(session, now)
+        if count:
+            log.info("photos of student work past a semester deleted: %d", count)
+
     return [
         Job("reflection_asks", next_ask, ask),
         Job("reflection_reminders", reflection_followup.next_remind_due, remind),
+        Job("classroom_followups", classroom_followup.next_due, followup),
+        Job("evidence_cleanup", next_purge, purge),
         slot_job("pulse", "pulse_at", pulse.trigger, pulse.ask, school_time=True),
-        slot_job("support_list", "support_at", support_trigger, support_requests.send_support_list),
+        slot_job("support_list", "support_at", support_trigger, weekly_to_koordinator),
         slot_job("standards_invite", "standards_at", standards_trigger, invite_to_standards),
     ]

@@ -16,7 +16,14 @@ from kkgbot.db.models import Base
 
 
 class Reflection(Base):
-    """One attendee's self-report after one meeting: tried it in class, students, support."""
+    """One attendee's self-report on one meeting, in two moments.
+
+    Right after the meeting (`asked_at`): what they will try (a practice id or their own
+    words) and how useful it was; `answered_at` once both are in. After school days
+    (`followup_at`, by default the third school day at 15:00): tried it in class? yes ->
+    students' response and an optional photo of student work; not yet -> what got in the
+    way, asked once more (`followup_again_at`) five school days later. The "tried in class"
+    figure counts only these follow-up answers (`tried_at`)."""
 
     __tablename__ = "reflections"
 
@@ -26,9 +33,21 @@ class Reflection(Base):
     kkg_id: Mapped[int] = mapped_column(ForeignKey("kkgs.id", ondelete="CASCADE"))
     asked_at: Mapped[datetime]  # when the question goes out (after the quiet hours)
     reminded_at: Mapped[datetime | None]
+    plan_practice: Mapped[str | None] = mapped_column(String(60))  # config/practices.yaml id
+    plan_text: Mapped[str | None] = mapped_column(Text, info={"personal_text": True})
+    useful: Mapped[int | None] = mapped_column(Integer)  # 1..5
+    answered_at: Mapped[datetime | None]  # the first moment's answers are in
+    followup_due_at: Mapped[datetime | None]  # when "tried it in class?" is to go out
+    followup_at: Mapped[datetime | None]  # when it went out
+    followup_again_at: Mapped[datetime | None]  # asked once more after "not yet"
     tried: Mapped[bool | None] = mapped_column(Boolean)
+    tried_at: Mapped[datetime | None]  # the follow-up was answered
     student_response: Mapped[int | None] = mapped_column(Integer)  # 1..5, only when tried
-    answered_at: Mapped[datetime | None]  # the required answers are in
+    barrier: Mapped[str | None] = mapped_column(String(12))  # what got in the way
+    barrier_text: Mapped[str | None] = mapped_column(Text, info={"personal_text": True})
+    # bukti karya: the teacher's photo of student work, kept one semester at most; listed
+    # in file_people so that erasing the teacher deletes it
+    photo_file_id: Mapped[int | None] = mapped_column(ForeignKey("files.id", ondelete="SET NULL"))
     support_text: Mapped[str | None] = mapped_column(Text, info={"personal_text": True})
     support_at: Mapped[datetime | None]
     support_listed_at: Mapped[datetime | None]  # went to the koordinator in a weekly list
@@ -36,6 +55,7 @@ class Reflection(Base):
     __table_args__ = (
         UniqueConstraint("meeting_id", "person_id", name="uq_reflections_meeting_person"),
         Index("ix_reflections_kkg_asked", "kkg_id", "asked_at"),
+        Index("ix_reflections_followup_due", "followup_due_at"),
     )
 
 

@@ -1,10 +1,11 @@
-"""Asking for the post-meeting reflection, and the one reminder: scheduled work.
+"""Asking for the reflection right after a meeting, and the one reminder: scheduled work.
 
 Training without follow-up in the classroom rarely changes teaching, so every attendee is
-asked shortly after a meeting (settings.reflection_delay_hours after its end, moved out of
+asked what they will try shortly after a meeting (settings.reflection_delay_hours after its end, moved out of
 the quiet hours), reminded once after 48 hours, and may answer late for 7 days. A row per
 attendee and meeting is created when the question is queued: it is the record that they
-were asked, the place their answers go, and what makes a retried job ask nobody twice.
+were asked, the place their answers go, and what makes a retried job ask nobody twice;
+it also records when "tried it in class?" is due (`classroom_followup`).
 
 Questions and reminders keep school time: one that falls on a holiday or in a break
 (kkgbot.school_calendar) is sent at the same hour of the next school day, and the 7 days
@@ -24,14 +25,15 @@ from kkgbot.delivery.keys import idempotency_key
 from kkgbot.meetings.models import Attendance, Meeting
 from kkgbot.meetings.service import ends_at
 from kkgbot.messages import Choice, MessageKind
+from kkgbot.monitoring.classroom_followup import followup_due
 from kkgbot.monitoring.models import Reflection
 from kkgbot.monitoring.reflections import (
     OPEN_FOR,
     deadline,
     meeting_label,
-    students_choices,
-    tried_choices,
-    tried_question,
+    plan_choices,
+    plan_question,
+    useful_choices,
 )
 from kkgbot.people import messaging
 from kkgbot.people.messaging import Recipient, after_quiet_hours
@@ -110,8 +112,9 @@ async def ask_due(session: AsyncSession, now: datetime, delay: timedelta) -> int
             continue
         kkg = await session.get(Kkg, meeting.kkg_id)
         assert kkg is not None
+        later = await followup_due(session, meeting, kkg)
         for person_id in new:
-            asked += await _ask_one(session, meeting, kkg, person_id, due, now)
+            asked += await _ask_one(session, meeting, kkg, person_id, (due, later), now)
     return asked
 
 
@@ -122,23 +125,31 @@ async def _recipient(session: AsyncSession, person_id: int, kkg: Kkg) -> Recipie
     return Recipient(person_id, person.language or i18n.DEFAULT, kkg.timezone)
 
 
-async def _ask_one(session, meeting: Meeting, kkg: Kkg, person_id: int, due, now) -> int:
+async def _ask_one(session, meeting: Meeting, kkg: Kkg, person_id: int, times, now) -> int:
+    """`times`: when the first question is due, and when "tried it in class?" is."""
+    due, later = times
     recipient = await _recipient(session, person_id, kkg)
     if recipient is None:
         return 0
     when = after_quiet_hours(max(due, now), kkg.timezone)
     session.add(
-        Reflection(meeting_id=meeting.id, person_id=person_id, kkg_id=kkg.id, asked_at=when)
+        Reflection(
+            meeting_id=meeting.id,
+            person_id=person_id,
+            kkg_id=kkg.id,
+            asked_at=when,
+            followup_due_at=max(later, when + timedelta(hours=1)),
+        )  # fmt: skip
     )
     await session.flush()
     await messaging.send(
         session,
         recipient,
-        lambda lang: tried_question(meeting, kkg, lang),
+        lambda lang: plan_question(meeting, kkg, lang),
         key=idempotency_key("reflection", ("meeting", meeting.id), ("person", person_id)),
         now=now,
         at=when,
-        choices=lambda lang: tried_choices(meeting.id, lang),
+        choices=lambda lang: plan_choices(meeting, lang),
         about=MessageKind.POLL,
     )
     return 1
@@ -198,7 +209,7 @@ async def remind_due(session: AsyncSession, now: datetime) -> int:
                 "reflection-reminder", ("meeting", row.meeting_id), ("person", row.person_id)
             ),  # fmt: skip
             now=now,
-            choices=lambda lang, r=row: next_choices(r, lang),
+            choices=lambda lang, r=row, m=meeting: next_choices(r, m, lang),
             about=MessageKind.POLL,
         )
     return sent
@@ -206,13 +217,13 @@ async def remind_due(session: AsyncSession, now: datetime) -> int:
 
 def reminder_text(row: Reflection, meeting: Meeting, kkg: Kkg, lang: str, days: int) -> str:
     head = i18n.t(lang, "monitoring.rf_reminder", days=days)
-    if row.tried:
+    if row.plan_practice or row.plan_text:
         return "\n\n".join([head, meeting_label(meeting, kkg, lang), i18n.t(
-            lang, "monitoring.rf_q_students")])  # fmt: skip
-    return tried_question(meeting, kkg, lang, head=head)
+            lang, "monitoring.rf_q_useful")])  # fmt: skip
+    return plan_question(meeting, kkg, lang, head=head)
 
 
-def next_choices(row: Reflection, lang: str) -> list[Choice]:
-    if row.tried:
-        return students_choices(row.meeting_id, lang)
-    return tried_choices(row.meeting_id, lang)
+def next_choices(row: Reflection, meeting: Meeting, lang: str) -> list[Choice]:
+    if row.plan_practice or row.plan_text:
+        return useful_choices(row.meeting_id, lang)
+    return plan_choices(meeting, lang)

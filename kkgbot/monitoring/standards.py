@@ -21,9 +21,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db import audit
-from kkgbot.db.models import Kkg
+from kkgbot.db.models import Kkg, Role
 from kkgbot.meetings.models import Attendance, Meeting
 from kkgbot.monitoring.models import StandardsAnswer, StandardsAssessment
+from kkgbot.people.permissions import GURU
 from kkgbot.polls import workplan
 from kkgbot.settings import CONFIG_DIR
 
@@ -114,6 +115,25 @@ class Suggestion:
     params: dict = field(default_factory=dict)
 
 
+async def _attendance_spread(session: AsyncSession, kkg_id: int, held) -> tuple[int, int]:
+    """(members, members present at one meeting or more of the last 12 months)."""
+    in_kkg = select(Role.person_id).where(Role.kkg_id == kkg_id, Role.role == GURU)
+    members = int(await session.scalar(select(func.count()).select_from(in_kkg.subquery())) or 0)
+    came = await session.scalar(
+        select(func.count(func.distinct(Attendance.person_id)))
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(*held, Attendance.person_id.in_(in_kkg))
+    )
+    return members, int(came or 0)
+
+
+def _spread(members: int, came: int) -> int:
+    """Ya when four in five teachers came at least once, Sebagian for half, else Belum."""
+    if members and came * 5 >= members * 4:
+        return YES
+    return PARTLY if members and came * 2 >= members else NO
+
+
 def _share(part: int, whole: int) -> int:
     if whole and part >= whole:
         return YES
@@ -145,7 +165,14 @@ async def suggestions(session: AsyncSession, kkg_id: int, now: datetime) -> dict
         or 0
     )
     share = await workplan.vote_share(session, kkg_id)
+    members, came = await _attendance_spread(session, kkg_id, held)
     out = {
+        # equal participation, from the attendance lists: members who came at least once
+        "attendance_spread": Suggestion(
+            _spread(members, came),
+            "monitoring.sa_auto_spread",
+            {"count": came, "total": members},
+        ),
         "meetings_12": Suggestion(
             YES if meetings >= 12 else PARTLY if meetings >= 6 else NO,
             "monitoring.sa_auto_meetings",

@@ -72,6 +72,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the district set-up pages are the admin's.
     "dashboard": frozenset({KOORDINATOR, PENGAWAS, ADMIN}),
     "dashboard.setup": frozenset({ADMIN}),
+    # Pendampingan (issue 18): a classroom visit is recorded by whoever accompanies the
+    # teachers of that KKG, for its members only.
+    "visits.record": frozenset({KOORDINATOR, PENGAWAS, NARASUMBER}),
 }
 
 

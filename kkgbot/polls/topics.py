@@ -18,6 +18,14 @@ import yaml
 from kkgbot.settings import CONFIG_DIR
 
 COMPETENCIES = ("pedagogik", "profesional", "sosial", "kepribadian")
+# What a topic is about: classroom practice, or administration and exams. The brief's
+# complaint is KKGs spending meetings on exam questions and paperwork, so the "chosen by
+# members" share counts practice topics only and the digest flags an administrative plan.
+PRACTICE, ADMINISTRATION = "praktik", "administrasi"
+KINDS = (PRACTICE, ADMINISTRATION)
+# Titles typed freely (not from the catalogue) that name administration or exams.
+ADMIN_WORDS = ("soal", "ujian", "administrasi", "akreditasi", "spj", "rapor", "anbk", "pts",
+               "pas", "pat", "asesmen sumatif", "laporan", "perangkat", "supervisi")  # fmt: skip
 LANGS = ("id", "en")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TITLE = 60  # a title becomes a button label
@@ -36,6 +44,7 @@ class Topic:
     # A topic without lessons of its own names the pack sent in its place (`lessons_from`),
     # so a work plan that adopts it says so at once rather than silently sending another.
     lessons_from: str | None = None
+    kind: str = PRACTICE
 
     def title(self, lang: str) -> str:
         return self.titles.get(lang) or self.titles["id"]
@@ -106,7 +115,10 @@ def parse_catalogue(raw: object) -> Catalogue:
             if instead is not None and (not isinstance(instead, str) or not ID_RE.match(instead)):
                 raise CatalogueError(f"{where}: lessons_from must be a pack id")
             titles = _titles(entry.get("title"), topic_id)
-            topics.append(Topic(topic_id, competency, titles, instead))
+            kind = entry.get("kind", PRACTICE)
+            if kind not in KINDS:
+                raise CatalogueError(f"{where}: kind must be one of {list(KINDS)}")
+            topics.append(Topic(topic_id, competency, titles, instead, kind))
     return Catalogue(tuple(topics), competency_titles)
 
 
@@ -124,3 +136,17 @@ def topic_title(topic_id: str | None, fallback: str, lang: str) -> str:
     """The title to show for a stored topic id, or the stored text for a custom one."""
     topic = catalogue().get(topic_id) if topic_id else None
     return topic.title(lang) if topic else fallback
+
+
+def topic_kind(topic_id: str | None, title: str | None) -> str:
+    """A catalogue topic's kind; a title typed freely is administrative when it names
+    exams or paperwork (`ADMIN_WORDS`), else classroom practice."""
+    topic = catalogue().get(topic_id or "")
+    if topic is not None:
+        return topic.kind
+    words = re.findall(r"\w+", (title or "").casefold())
+    text = " ".join(words)
+    for word in ADMIN_WORDS:
+        if (" " in word and word in text) or word in words:
+            return ADMINISTRATION
+    return PRACTICE

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import dateparse_words as words
@@ -22,7 +22,7 @@ from kkgbot.db import audit
 from kkgbot.db.models import Kkg
 from kkgbot.polls import group_posts
 from kkgbot.polls.models import SOURCE_KOORDINATOR, SOURCE_POLL, WorkPlanItem
-from kkgbot.polls.topics import topic_title
+from kkgbot.polls.topics import PRACTICE, topic_kind, topic_title
 
 MAX_MONTHS_AHEAD = 24
 MAX_ITEMS = 40
@@ -146,17 +146,20 @@ async def suggested_titles(
 
 
 async def vote_share(session: AsyncSession, kkg_id: int) -> VoteShare:
-    """How many plan items came from members' votes, for the weekly digest."""
-    rows = dict(
-        (
-            await session.execute(
-                select(WorkPlanItem.source, func.count(WorkPlanItem.id))
-                .where(WorkPlanItem.kkg_id == kkg_id)
-                .group_by(WorkPlanItem.source)
+    """How many plan items are classroom practice chosen by members' votes (an exam or
+    paperwork topic voted in does not count: topics.topic_kind)."""
+    rows = (
+        await session.execute(
+            select(WorkPlanItem.source, WorkPlanItem.topic_id, WorkPlanItem.title).where(
+                WorkPlanItem.kkg_id == kkg_id
             )
-        ).all()
-    )
-    return VoteShare(sum(rows.values()), rows.get(SOURCE_POLL, 0))
+        )
+    ).all()
+    voted = sum(
+        1 for source, topic_id, title in rows
+        if source == SOURCE_POLL and topic_kind(topic_id, title) == PRACTICE
+    )  # fmt: skip
+    return VoteShare(len(rows), voted)
 
 
 async def add_items(

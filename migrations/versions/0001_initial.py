@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 15:34:28.872706
+Create Date: 2026-12-03 15:49:43.837065
 """
 
 from alembic import op
@@ -57,6 +57,7 @@ def upgrade() -> None:
     sa.Column('timezone', sa.String(length=40), nullable=False),
     sa.Column('invite_code', sa.String(length=16), nullable=False),
     sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('school_week_days', sa.Integer(), server_default='6', nullable=False),
     sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_kkgs_district_id_districts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kkgs')),
     sa.UniqueConstraint('district_id', 'name', name='uq_kkgs_district_name'),
@@ -503,6 +504,30 @@ def upgrade() -> None:
     with op.batch_alter_table('standards_assessments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_standards_assessments_completed_at'), ['completed_at'], unique=False)
 
+    op.create_table('visits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kkg_id', sa.Integer(), nullable=False),
+    sa.Column('teacher_id', sa.Integer(), nullable=False),
+    sa.Column('visitor_id', sa.Integer(), nullable=True),
+    sa.Column('visited_on', sa.Date(), nullable=False),
+    sa.Column('practice_id', sa.String(length=60), nullable=False),
+    sa.Column('observed', sa.JSON(), nullable=False),
+    sa.Column('next_step', sa.Text(), nullable=True),
+    sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ask_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('asked_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answer', sa.String(length=8), nullable=True),
+    sa.Column('answered_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_visits_kkg_id_kkgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['teacher_id'], ['people.id'], name=op.f('fk_visits_teacher_id_people'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['visitor_id'], ['people.id'], name=op.f('fk_visits_visitor_id_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_visits'))
+    )
+    with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.create_index('ix_visits_ask_at', ['ask_at'], unique=False)
+        batch_op.create_index('ix_visits_kkg_visited', ['kkg_id', 'visited_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_visits_teacher_id'), ['teacher_id'], unique=False)
+
     op.create_table('broadcasts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sender_person_id', sa.Integer(), nullable=True),
@@ -560,6 +585,7 @@ def upgrade() -> None:
     sa.Column('notes_text', sa.Text(), nullable=True),
     sa.Column('notes_file_id', sa.Integer(), nullable=True),
     sa.Column('notes_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('topic_id', sa.String(length=60), nullable=True),
     sa.ForeignKeyConstraint(['created_by_person_id'], ['people.id'], name=op.f('fk_meetings_created_by_person_id_people'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_meetings_kkg_id_kkgs'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['narasumber_person_id'], ['people.id'], name=op.f('fk_meetings_narasumber_person_id_people'), ondelete='SET NULL'),
@@ -687,19 +713,31 @@ def upgrade() -> None:
     sa.Column('kkg_id', sa.Integer(), nullable=False),
     sa.Column('asked_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('reminded_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('tried', sa.Boolean(), nullable=True),
-    sa.Column('student_response', sa.Integer(), nullable=True),
+    sa.Column('plan_practice', sa.String(length=60), nullable=True),
+    sa.Column('plan_text', sa.Text(), nullable=True),
+    sa.Column('useful', sa.Integer(), nullable=True),
     sa.Column('answered_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('followup_due_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('followup_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('followup_again_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('tried', sa.Boolean(), nullable=True),
+    sa.Column('tried_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('student_response', sa.Integer(), nullable=True),
+    sa.Column('barrier', sa.String(length=12), nullable=True),
+    sa.Column('barrier_text', sa.Text(), nullable=True),
+    sa.Column('photo_file_id', sa.Integer(), nullable=True),
     sa.Column('support_text', sa.Text(), nullable=True),
     sa.Column('support_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('support_listed_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['kkg_id'], ['kkgs.id'], name=op.f('fk_reflections_kkg_id_kkgs'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_reflections_meeting_id_meetings'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_reflections_person_id_people'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['photo_file_id'], ['files.id'], name=op.f('fk_reflections_photo_file_id_files'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reflections')),
     sa.UniqueConstraint('meeting_id', 'person_id', name='uq_reflections_meeting_person')
     )
     with op.batch_alter_table('reflections', schema=None) as batch_op:
+        batch_op.create_index('ix_reflections_followup_due', ['followup_due_at'], unique=False)
         batch_op.create_index('ix_reflections_kkg_asked', ['kkg_id', 'asked_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_reflections_person_id'), ['person_id'], unique=False)
 
@@ -713,6 +751,7 @@ def downgrade() -> None:
     with op.batch_alter_table('reflections', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reflections_person_id'))
         batch_op.drop_index('ix_reflections_kkg_asked')
+        batch_op.drop_index('ix_reflections_followup_due')
 
     op.drop_table('reflections')
     with op.batch_alter_table('poll_votes', schema=None) as batch_op:
@@ -758,6 +797,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_broadcasts_send_at'))
 
     op.drop_table('broadcasts')
+    with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visits_teacher_id'))
+        batch_op.drop_index('ix_visits_kkg_visited')
+        batch_op.drop_index('ix_visits_ask_at')
+
+    op.drop_table('visits')
     with op.batch_alter_table('standards_assessments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_standards_assessments_completed_at'))
 

@@ -1,0 +1,1 @@
+"""Pendampingan: classroom visits and coaching sessions (/kunjungan)."""
