@@ -2,6 +2,7 @@
 models with the migrations): importing the feature models modules registers their tables."""
 
 from kkgbot.broadcasts import models as broadcast_models
+from kkgbot.certificates import models as certificate_models
 from kkgbot.db.models import Base
 from kkgbot.digest import models as digest_models
 from kkgbot.inbox import models as inbox_models
@@ -13,6 +14,7 @@ from kkgbot.school_calendar import models as calendar_models
 
 FEATURE_MODELS = (
     broadcast_models,
+    certificate_models,
     digest_models,
     inbox_models,
     learning_models,

@@ -66,6 +66,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report": frozenset((*KKG_MEMBER_ROLES, PENGAWAS)),
     "report.standards": frozenset({KOORDINATOR}),
     "report.results": frozenset({KOORDINATOR, PENGAWAS}),
+    # Certificates of JP (issue 18): a member's own; anyone may check a certificate's code.
+    "certificate": frozenset(KKG_MEMBER_ROLES),
+    "verify": EVERYONE,
 }
 
 

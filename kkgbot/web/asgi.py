@@ -24,7 +24,7 @@ from kkgbot.clock import Clock
 from kkgbot.meetings import calendar_feed
 from kkgbot.messages import Inbound
 from kkgbot.settings import Settings
-from kkgbot.web import media, twilio_routes
+from kkgbot.web import media, twilio_routes, verify
 from kkgbot.web.media import MediaSigner
 from kkgbot.web.metrics import CONTENT_TYPE, Metrics
 
@@ -174,6 +174,7 @@ def build_web_app(state: WebState) -> Starlette:
         Route("/metrics", public_metrics, methods=["GET"]),
         Route("/calendar/{token}.ics", calendar, methods=["GET"]),
         Route("/media/{file_id}/{name}", media.serve, methods=["GET"]),
+        Route("/verifikasi/{code}", verify.page, methods=["GET"]),
     ]
     if state.settings.whatsapp_configured and state.settings.public_url:
         routes += [
@@ -182,6 +183,7 @@ def build_web_app(state: WebState) -> Starlette:
         ]
     app = Starlette(routes=routes)
     app.state.web = state
+    app.state.verify_limiter = verify.Limiter()
     return app
 
 
