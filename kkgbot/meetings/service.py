@@ -290,8 +290,17 @@ async def update(
         meeting.duration_minutes = value
         meeting.jp = jp_for(value)
         await session.execute(
-            sa_update(Attendance).where(Attendance.meeting_id == meeting.id).values(jp=meeting.jp)
+            sa_update(Attendance)
+            .where(Attendance.meeting_id == meeting.id, Attendance.late_minutes.is_(None))
+            .values(jp=meeting.jp)
         )
+        rules = jp_rules.load()  # a latecomer's JP follow the new length too
+        for late in await session.scalars(
+            select(Attendance).where(
+                Attendance.meeting_id == meeting.id, Attendance.late_minutes.is_not(None)
+            )
+        ):
+            late.jp = rules.credited(meeting.jp, value, late.late_minutes)
     elif field == "narasumber":
         name, person_id = value if isinstance(value, tuple) else (None, None)
         meeting.narasumber_name, meeting.narasumber_person_id = name, person_id
