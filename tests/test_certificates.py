@@ -5,6 +5,7 @@ and erasure making a certificate no longer valid."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -161,10 +162,13 @@ async def test_english_certificate(console_app):
     assert "GENUINE" in await say(console_app, "guru2", f"/verify {code}")
 
 
-async def test_the_web_page_verifies_and_is_rate_limited(console_app):
+async def test_the_web_page_verifies_and_is_rate_limited(console_app, monkeypatch):
+    monkeypatch.setattr(console_app.settings, "public_url", "https://kkg.example")
     await held_meeting(console_app)
     await say(console_app, "guru1", "/sertifikat")
     code = CODE.search(await say(console_app, "guru1", "1"))[1].replace("-", "")
+    text = " ".join(pdf_text(await stored(console_app, "sertifikat-%.pdf")).split())
+    assert f"https://kkg.example/verifikasi/{code}" in text  # printed beside its QR code
     state = WebState(console_app.settings, console_app.sessionmaker, console_app.clock,
                      on_inbound=None, metrics=Metrics())  # fmt: skip
     app = build_web_app(state)
@@ -191,3 +195,31 @@ def test_the_limiter_forgets_after_its_window():
     assert limiter.allow("b") and not limiter.allow("c")  # the overall limit
     now[0] = 61
     assert limiter.allow("a")
+
+
+async def test_signatories_and_logo_come_from_config(console_app, tmp_path, monkeypatch):
+    import segno
+
+    from kkgbot.people import signatories
+
+    segno.make("logo").save(str(tmp_path / "logo-dinas.png"), scale=4)
+    (tmp_path / "certificates.yaml").write_text(
+        "logo: logo-dinas.png\n"
+        "default:\n  mengetahui: {title: Pengawas Sekolah}\n"
+        "kkgs:\n  KKG Gugus 1 Mataram:\n    mengetahui:\n"
+        "      title: Kepala Bidang GTK Dinas Pendidikan\n"
+        "      name: Drs. I Made Suarta, M.Pd.\n      nip: '196805121994031007'\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(signatories, "PATH", tmp_path / "certificates.yaml")
+    assert signatories.logo_path() == tmp_path / "logo-dinas.png"
+    await held_meeting(console_app)
+    await say(console_app, "guru1", "/sertifikat")
+    assert "[file: sertifikat-" in await say(console_app, "guru1", "1")
+    data = await stored(console_app, "sertifikat-%.pdf")
+    text = " ".join(pdf_text(data).split())
+    assert "Kepala Bidang GTK Dinas Pendidikan" in text and "Drs. I Made Suarta" in text
+    assert "196805121994031007" in text and "Rahmawati" in text  # the ketua from the bot
+    from pypdf import PdfReader
+
+    assert PdfReader(io.BytesIO(data)).pages[0].images  # the logo and the QR code

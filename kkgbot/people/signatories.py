@@ -28,13 +28,17 @@ class Signatory:
 
 
 @lru_cache
-def _config(path: Path = PATH) -> dict:
+def _read(path: Path) -> dict:
     return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
 
 
-def logo_path(path: Path = PATH) -> Path | None:
-    name = _config(path).get("logo")
-    found = path.parent / str(name) if name else None
+def _config() -> dict:
+    return _read(PATH)  # PATH is looked up each time, so a test can point it elsewhere
+
+
+def logo_path() -> Path | None:
+    name = _config().get("logo")
+    found = PATH.parent / str(name) if name else None
     return found if found is not None and found.is_file() else None
 
 
