@@ -81,12 +81,22 @@ async def test_the_daftar_hadir_sheet_has_the_same_columns_and_a_percent(console
         data = await attendance_sheet(s, m, kkg, "id", console_app.clock.now())
     sheet = load_workbook(io.BytesIO(data)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[5][:5] == ("No", "Nama", "NIP", "Sekolah", "Ket.") and rows[5][-1] == "Tanda tangan"
+    assert (
+        rows[5][:5] == ("No", "Nama", "NIP", "Sekolah", "Keterangan")
+        and rows[5][-1] == "Tanda tangan"
+    )
     people = {r[1]: r for r in rows[6:] if isinstance(r[0], int)}
     assert people["Ni Made Ayu Lestari"][2] == NIP and people["Ni Made Ayu Lestari"][4] == "H"
     assert people["Lalu Ahmad Zaini"][4] == "T" and people["Lalu Ahmad Zaini"][9] == 1
     rate = next(row for row in sheet.iter_rows() if row[0].value == "Persentase hadir")
     assert rate[1].value == 3 / 9 and rate[1].number_format == "0%"
+    assert next(r for r in rows if r[0] == "S (sakit)")[1] == 1
+    async with console_app.sessionmaker() as s:  # in English for an English reader
+        m = await s.get(Meeting, meeting.id)
+        kkg = await s.get(Kkg, m.kkg_id)
+        data = await attendance_sheet(s, m, kkg, "en", console_app.clock.now())
+    heads = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))[5]
+    assert heads[4] == "Remarks" and heads[-1] == "Signature"
 
 
 async def test_laporan_and_spj_only_for_meetings_held(console_app):

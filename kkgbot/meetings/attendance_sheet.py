@@ -97,7 +97,7 @@ async def attendance_sheet(
     sheet.cell(sheet.max_row, 2).number_format = "0%"
     for code, count in counts(rows, is_held).items():
         sheet.append([t(f"xlsx_remark_{code}"), count])
-    widths = (5, 28, 20, 26, 6, 14, 28, 12, 14, 6, 20)
+    widths = (5, 28, 20, 26, 11, 14, 28, 12, 14, 6, 20)
     for letter, width in zip("ABCDEFGHIJK", widths, strict=True):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
