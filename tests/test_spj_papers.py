@@ -154,3 +154,18 @@ async def test_member_import_takes_an_optional_nip(console_app):
         nips = dict((await s.execute(select(Person.name, Person.nip).where(
             Person.name.in_(["Siti Aminah", "Dewi Lestari"])))).all())  # fmt: skip
     assert nips == {"Siti Aminah": NIP, "Dewi Lestari": None}
+
+
+def test_digest_workbook_shares_are_numbers_in_percent_format():
+    from openpyxl import Workbook
+
+    from kkgbot.digest.render import _ratio, _sheet
+
+    book = Workbook()
+    _sheet(
+        book, "Kehadiran", ["KKG", "Persentase"], [["Gugus 1", _ratio(1 / 3)], ["Gugus 2", None]]
+    )
+    out = io.BytesIO()
+    book.save(out)
+    cell = load_workbook(io.BytesIO(out.getvalue()))["Kehadiran"]["B2"]
+    assert cell.value == 0.333 and cell.number_format == "0%"
