@@ -134,6 +134,7 @@ async def test_nip_on_profil(console_app):
         assert (await s.get(Person, await person_id(console_app, "guru1"))).nip is None
     reply = await say(console_app, "guru1", "19850312 201001 2 015")
     assert f"NIP: {NIP}" in reply
+    assert f"NIP: {NIP}" in await say(console_app, "guru1", "/dataku")
     await say(console_app, "guru1", "/profil")
     await say(console_app, "guru1", "NIP")
     assert "NIP: —" in await say(console_app, "guru1", "-")
@@ -169,3 +170,16 @@ def test_digest_workbook_shares_are_numbers_in_percent_format():
     book.save(out)
     cell = load_workbook(io.BytesIO(out.getvalue()))["Kehadiran"]["B2"]
     assert cell.value == 0.333 and cell.number_format == "0%"
+
+
+async def test_erasure_clears_the_nip(console_app):
+    await say(console_app, "guru1", "/profil")
+    await say(console_app, "guru1", "NIP")
+    await say(console_app, "guru1", "19850312 201001 2 015")
+    pid = await person_id(console_app, "guru1")
+    async with console_app.sessionmaker() as s:
+        assert (await s.get(Person, pid)).nip == NIP
+    await say(console_app, "guru1", "/hapusdata")
+    await say(console_app, "guru1", "Ya")
+    async with console_app.sessionmaker() as s:
+        assert (await s.get(Person, pid)).nip is None
