@@ -111,6 +111,11 @@ async def test_the_semester_summary(console_app):
     assert "Rekap JP Semester 1 (ganjil) 2026/2027: 2 JP dari 1 rapat" in reply
     text = pdf_text(await stored(console_app, "sertifikat-jp-%.pdf"))
     assert "Jumlah JP" in text and "Literasi Dasar" in text and "Semester 1" in text
+    checked = await say(console_app, "pengawas", f"/verifikasi {CODE.search(reply)[1]}")
+    assert (
+        "Rekap JP KKG untuk Ni Made Ayu Lestari (KKG Gugus 1 Mataram): 2 JP dari 1 rapat" in checked
+    )
+    assert "Semester 1 (ganjil) 2026/2027" in checked
 
 
 def test_semesters_follow_the_school_year():

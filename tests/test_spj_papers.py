@@ -183,3 +183,21 @@ async def test_erasure_clears_the_nip(console_app):
     await say(console_app, "guru1", "Ya")
     async with console_app.sessionmaker() as s:
         assert (await s.get(Person, pid)).nip is None
+
+
+def test_keterangan_before_and_after_the_meeting():
+    from kkgbot.meetings.remarks import remark
+    from kkgbot.meetings.rsvp import RosterRow
+
+    def row(**kw) -> RosterRow:
+        base = dict(person_id=1, name="A", school=None, answer=None, reason=None,
+                    reason_text=None, checked_in_at=None, method=None, jp=0)  # fmt: skip
+        return RosterRow(**{**base, **kw})
+
+    silent, ill = row(), row(answer=RSVP_NO, reason="sakit")
+    written = row(answer=RSVP_NO, reason="lain", reason_text="menjaga ibu")
+    assert [remark(r, False) for r in (silent, ill, written)] == ["", "S", "I"]
+    assert [remark(r, True) for r in (silent, ill, written)] == ["A", "S", "I"]
+    on_time = row(checked_in_at=datetime(2026, 12, 1, 5), jp=2)
+    late = row(checked_in_at=datetime(2026, 12, 1, 5), jp=1, late_minutes=40)
+    assert (remark(on_time, True), remark(late, True)) == ("H", "T")
