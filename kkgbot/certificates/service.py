@@ -224,14 +224,13 @@ async def verify(session: AsyncSession, typed: str) -> Verification:
     if kkg is None:
         kkgs = await kkgs_of(session, person.id)
         kkg = kkgs[0] if kkgs else None
-    zone_kkg = kkg
     return Verification(
         GENUINE,
         kind=cert.kind,
         name=person.name,
         kkg=kkg.name if kkg else None,
         title=meeting.title if meeting else None,
-        day=local(meeting.starts_at, zone_kkg).date() if meeting and zone_kkg else None,
+        day=local(meeting.starts_at, kkg).date() if meeting and kkg else None,
         semester=cert.semester,
         jp=cert.jp,
         meetings=cert.meetings,
