@@ -7,6 +7,7 @@ def register_all(registry: Registry) -> Registry:
     # Imported here so that importing one handler module does not import them all.
     from handlers import (
         broadcasts,
+        certificates,
         dashboard,
         digest,
         exports,
@@ -25,6 +26,7 @@ def register_all(registry: Registry) -> Registry:
         people,
         polls,
         meetings,
+        certificates,
         learning,
         monitoring,
         visits,

@@ -2,6 +2,7 @@
 models with the migrations): importing the feature models modules registers their tables."""
 
 from kkgbot.broadcasts import models as broadcast_models
+from kkgbot.certificates import models as certificate_models
 from kkgbot.dashboard import models as dashboard_models
 from kkgbot.db.models import Base
 from kkgbot.digest import models as digest_models
@@ -18,6 +19,7 @@ from kkgbot.visits import models as visit_models
 FEATURE_MODELS = (
     broadcast_models,
     dashboard_models,
+    certificate_models,
     digest_models,
     snapshot_models,
     group_models,

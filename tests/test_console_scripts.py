@@ -15,6 +15,16 @@ from tests.console_helpers import SCRIPTS, check_golden, transcript
 NAMES = sorted(p.stem for p in SCRIPTS.glob("*.script"))
 
 
+@pytest.fixture(autouse=True)
+def _same_certificate_codes(monkeypatch):
+    """Certificate codes are random; a transcript needs the same ones every run."""
+    import random
+
+    from kkgbot.certificates import service
+
+    monkeypatch.setattr(service, "_random", random.Random(18))
+
+
 @pytest.mark.parametrize("name", NAMES)
 async def test_script_transcript(console_app, name):
     script = (SCRIPTS / f"{name}.script").read_text(encoding="utf-8")

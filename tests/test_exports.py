@@ -56,11 +56,14 @@ async def test_menu_keeps_the_daftar_hadir_first_and_adds_the_rest(console_app, 
     book = load_workbook(io.BytesIO(await stored(console_app, "rekap-%.xlsx")))
     assert book.sheetnames == ["Rapat", "Kehadiran", "Survei", "Materi", "Laporan"]
     meetings = list(book["Rapat"].iter_rows(values_only=True))
-    assert meetings[1][2:] == ("Literasi Dasar", "SDN 1 Mataram", "Ni Made Ayu Lestari", 9, 2, 2)
+    # the koordinator ran the meeting: she counts as present (issue 18)
+    assert meetings[1][2:] == (
+        "Literasi Dasar", "SDN 1 Mataram", "Ni Made Ayu Lestari", 9, 3, 2, 3 / 9
+    )  # fmt: skip
     present = {
         r[3] for r in book["Kehadiran"].iter_rows(min_row=2, values_only=True) if r[6] == "Ya"
     }
-    assert present == {"Ni Made Ayu Lestari", "Lalu Ahmad Zaini"}
+    assert present == {"Ni Made Ayu Lestari", "Lalu Ahmad Zaini", "Rahmawati"}
     # the SPJ documents
     await say(console_app, "koordinator", "/ekspor")
     assert "rapat yang mana" in await say(console_app, "koordinator", "3")
@@ -87,7 +90,7 @@ async def test_pdfs_open_and_name_the_people(console_app, tmp_path):
         "Baiq Nurul Hidayati",
         "Yohanes Bili",
         "Selasa, 1 Desember 2026",
-        "2 dari 9 anggota",
+        "3 dari 9 anggota",
         "Rahmawati",
     ):
         assert needle in text, needle

@@ -39,10 +39,8 @@ SCRIPT = """\
 @guru1: 4
 @guru1: 👍
 @guru1: Contoh modul ajar membaca terbimbing untuk kelas 1
-# Zaini writes his own practice (too short first) and skips the support question.
-@guru2: Tulis sendiri
-@guru2: ok
-@guru2: Kuis lisan lima menit di akhir pelajaran
+# Zaini just types his own practice (no button needed) and skips the support question.
+@guru2: Saya mau coba kuis lisan lima menit di akhir pelajaran
 @guru2: Sangat bermanfaat
 @guru2: Lewati
 @guru2: /laporan
@@ -201,7 +199,8 @@ async def test_reflection_in_three_zones(console_app):
     assert ayu.support_text == "Contoh modul ajar membaca terbimbing untuk kelas 1"
     assert ayu.support_listed_at is not None
     assert ayu.followup_at == datetime(2026, 12, 4, 7, 0, tzinfo=UTC)  # Friday 15.00 WITA
-    assert zaini.plan_text == "Kuis lisan lima menit di akhir pelajaran" and zaini.useful == 5
+    assert zaini.plan_text == "Saya mau coba kuis lisan lima menit di akhir pelajaran"
+    assert zaini.useful == 5
     assert zaini.followup_again_at == datetime(2026, 12, 10, 7, 0, tzinfo=UTC)
     assert (zaini.tried, zaini.student_response, zaini.barrier) == (True, 4, None)
     assert baiq.answered_at is None and baiq.reminded_at is not None

@@ -13,6 +13,7 @@ from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import EndConversation, Flow, Option, Step
 from kkgbot.exports.scope_workbook import XLSX_MIME, file_name, scope_workbook
+from kkgbot.meetings import rsvp as meetings_rsvp
 from kkgbot.meetings import service as meetings
 from kkgbot.meetings.attendance_sheet import XLSX_MIME as SHEET_MIME
 from kkgbot.meetings.attendance_sheet import attendance_sheet
@@ -53,14 +54,26 @@ async def kkg_options(ctx: Ctx) -> list[Option]:
     return options
 
 
+async def _held(ctx: Ctx, kkg: Kkg) -> list[Option]:
+    """Meetings held (over, not cancelled): the only ones with a laporan kegiatan and SPJ."""
+    held = await meetings.past(ctx.session, [kkg.id], ctx.now, limit=8)
+    return [
+        Option(m.id, f"{m.title} · {short_when(m, kkg, ctx.lang)}"[:60])
+        for m in held
+        if meetings_rsvp.held(m, ctx.now)
+    ]
+
+
 async def menu_options(ctx: Ctx) -> list[Option]:
     options = []
     if ctx.data["kkg_id"] != ALL:
-        options = await _meetings(ctx, await ctx.session.get(Kkg, ctx.data["kkg_id"]))
-    options.append(Option(REKAP, ctx.t("exports.menu_rekap")))
-    if any(isinstance(o.value, int) for o in options):
-        options.append(Option(SPJ, ctx.t("exports.menu_spj")))
-    return options
+        kkg = await ctx.session.get(Kkg, ctx.data["kkg_id"])
+        options = await _meetings(ctx, kkg)
+        options.append(Option(REKAP, ctx.t("exports.menu_rekap")))
+        if await _held(ctx, kkg):
+            options.append(Option(SPJ, ctx.t("exports.menu_spj")))
+        return options
+    return [Option(REKAP, ctx.t("exports.menu_rekap"))]
 
 
 async def menu_prompt(ctx: Ctx) -> str:
@@ -73,7 +86,7 @@ async def menu_prompt(ctx: Ctx) -> str:
 
 
 async def spj_options(ctx: Ctx) -> list[Option]:
-    return await _meetings(ctx, await ctx.session.get(Kkg, ctx.data["kkg_id"]))
+    return await _held(ctx, await ctx.session.get(Kkg, ctx.data["kkg_id"]))
 
 
 class ExportMenuFlow(Flow):
@@ -115,20 +128,23 @@ async def send_pdfs(ctx: Ctx, meeting_id: int) -> None:
     meeting, kkg = await load_meeting(ctx, [str(meeting_id)], ACTION)
     if meeting is None:
         return
+    if not meetings_rsvp.held(meeting, ctx.now):  # an old button, or cancelled since
+        ctx.say("exports.spj_not_held", title=meeting.title)
+        return
     attendance_name, report_name = pdf_names(meeting, kkg)
     named = await member_ids(ctx.session, [kkg.id])
-    data = await attendance_pdf(ctx.session, meeting, kkg)
+    data = await attendance_pdf(ctx.session, meeting, kkg, ctx.now)
     file_id = await store_file(ctx.session, attendance_name, PDF_MIME, data, ctx.now, names=named)
     ctx.reply(ctx.t("exports.pdf_attendance_ready", title=meeting.title), file_id=file_id,
               file_name=attendance_name)  # fmt: skip
-    data = await activity_report_pdf(ctx.session, meeting, kkg)
+    data = await activity_report_pdf(ctx.session, meeting, kkg, ctx.now)
     file_id = await store_file(ctx.session, report_name, PDF_MIME, data, ctx.now, names=named)
     ctx.reply(ctx.t("exports.pdf_report_ready", title=meeting.title), file_id=file_id,
               file_name=report_name)  # fmt: skip
 
 
 async def reply_sheet(ctx: Ctx, meeting: Meeting, kkg: Kkg) -> None:
-    data = await attendance_sheet(ctx.session, meeting, kkg, ctx.lang)
+    data = await attendance_sheet(ctx.session, meeting, kkg, ctx.lang, ctx.now)
     name = sheet_name(meeting, kkg)
     named = await member_ids(ctx.session, [kkg.id])
     file_id = await store_file(ctx.session, name, SHEET_MIME, data, ctx.now, names=named)

@@ -35,8 +35,9 @@ async def parse_code(ctx: Ctx, text: str) -> dict:
     return {
         "title": done.meeting.title,
         "at": local(done.at, kkg).strftime("%H.%M" if ctx.lang == "id" else "%H:%M"),
-        "jp": done.meeting.jp,
+        "jp": done.meeting.jp if done.jp is None else done.jp,
         "already": done.already,
+        "late": done.late_minutes,
     }
 
 
@@ -45,9 +46,14 @@ class CheckinFlow(Flow):
     steps = [Step("done", "meetings.ask_code", parse=parse_code)]
 
     async def finish(self, ctx: Ctx) -> None:
-        done = ctx.data["done"]
-        key = "meetings.checkin_already" if done["already"] else "meetings.checkin_saved"
-        ctx.say(key, title=done["title"], at=done["at"], jp=done["jp"])
+        checked_in_reply(ctx, ctx.data["done"])
+
+
+def checked_in_reply(ctx: Ctx, done: dict) -> None:
+    key = "meetings.checkin_already" if done["already"] else "meetings.checkin_saved"
+    if done.get("late") and not done["already"]:
+        key = "meetings.checkin_saved_late"
+    ctx.say(key, title=done["title"], at=done["at"], jp=done["jp"], late=done.get("late"))
 
 
 CHECKIN_WORDS = {
@@ -78,8 +84,7 @@ async def typed_code(ctx: Ctx, text: str) -> bool:
         return True
     except EndConversation:
         return True
-    key = "meetings.checkin_already" if done["already"] else "meetings.checkin_saved"
-    ctx.say(key, title=done["title"], at=done["at"], jp=done["jp"])
+    checked_in_reply(ctx, done)
     return True
 
 

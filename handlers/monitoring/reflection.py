@@ -9,14 +9,17 @@ is a small flow, so that whatever comes next is taken as the answer.
 from __future__ import annotations
 
 from kkgbot.db.models import Kkg
+from kkgbot.delivery import questions
 from kkgbot.engine.commands import Registry
 from kkgbot.engine.context import Ctx
-from kkgbot.engine.flow import Flow, FlowRunner, Invalid, Option, Step, skip_option
+from kkgbot.engine.flow import Flow, FlowRunner, Invalid, Option, Step, read_option, skip_option
 from kkgbot.meetings.models import Meeting
+from kkgbot.messages import Action
 from kkgbot.monitoring import evidence, reflections
 from kkgbot.monitoring.models import Reflection
 from kkgbot.monitoring.reflections import OTHER, ReflectionError
 from kkgbot.numbers import small_number
+from kkgbot.understanding.text import looks_like_words, tokens_of
 
 SKIP = "skip"
 STAGES = ("p", "u", "t", "s", "b")
@@ -252,3 +255,38 @@ def register(registry: Registry, runner: FlowRunner) -> None:
     for flow in (PLAN, BARRIER, PHOTO, SUPPORT):
         registry.flow(flow)
     registry.action("rf", reflection_action)
+    registry.text_hook(typed_plan)
+
+
+async def typed_plan(ctx: Ctx, text: str) -> bool:
+    """ "Saya mau coba kartu huruf bergambar", typed to "what will you try in class?" while
+    that is the newest question waiting: the teacher's own plan, without pressing "Tulis
+    sendiri" first. A listed practice, a number, a command or a short word is left to the
+    ordinary reading (it may answer that question or another)."""
+    if text.lstrip().startswith("/") or not ctx.person.onboarded_at:
+        return False
+    waiting = await questions.open_for(ctx.session, ctx.person.id, ctx.now)
+    newest = next((q for q in waiting if q.answered_at is None), None)
+    first = Action.parse((newest.choices or [{}])[0].get("data", "")) if newest else None
+    if first is None or first.name != "rf" or len(first.args) < 2 or first.args[1] != "p":
+        return False
+    ws = tokens_of(text)
+    options = [Option(i, c.get("label", "")) for i, c in enumerate(newest.choices or [])]
+    if (
+        ws.asks
+        or len(ws.tokens) < 3
+        or not looks_like_words(ws.tokens)
+        or read_option(text, options)
+    ):
+        return False
+    meeting_id = small_number(first.args[0])
+    if meeting_id is None:
+        return False
+    try:
+        row = await reflections.set_plan_text(ctx.session, meeting_id, ctx.person.id, text, ctx.now)
+    except ReflectionError as bad:
+        ctx.say(bad.key, **bad.params)
+        return True
+    await questions.mark_answered(ctx.session, ctx.person.id, newest.key, ctx.now)
+    await ask_next(ctx, row, ctx.t("monitoring.rf_plan_saved"))
+    return True

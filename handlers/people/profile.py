@@ -12,12 +12,13 @@ from kkgbot.people import identities as people
 from kkgbot.people import roles
 from kkgbot.people.identities import FieldError
 
-FIELDS = ("name", "school", "phone")
+FIELDS = ("name", "school", "nip", "phone")
 ALIASES = {
     "nama": "name",
     "name": "name",
     "sekolah": "school",
     "school": "school",
+    "nip": "nip",
     "telepon": "phone",
     "phone": "phone",
     "hp": "phone",
@@ -36,6 +37,7 @@ async def profile_text(ctx: Ctx) -> str:
     lines = [
         ctx.t("profile.name_line", value=person.name or dash),
         ctx.t("profile.school_line", value=person.school or dash),
+        ctx.t("profile.nip_line", value=person.nip or dash),
         ctx.t("profile.phone_line", value=person.phone or dash),
     ]
     held = await roles.roles_of(ctx.session, person.id)
@@ -91,6 +93,8 @@ async def _value(ctx: Ctx, text: str) -> str:
             return people.valid_name(text)
         if field == "school":
             return people.valid_school(text)
+        if field == "nip":
+            return people.valid_nip(text)
         phone = people.normalise_phone(text)
     except FieldError as bad:
         raise Invalid(bad.key, **bad.params) from bad

@@ -15,6 +15,7 @@ def summary_text(ctx: Ctx, data: dict[str, Any]) -> str:
         ctx.t("privacy.export_header"),
         ctx.t("profile.name_line", value=person.get("name") or dash),
         ctx.t("profile.school_line", value=person.get("school") or dash),
+        *([ctx.t("profile.nip_line", value=person["nip"])] if person.get("nip") else []),
         ctx.t("profile.phone_line", value=person.get("phone") or dash),
         ctx.t(
             "privacy.consent_line", value=(person.get("consent_at") or dash)[:16].replace("T", " ")

@@ -75,6 +75,9 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str | None] = mapped_column(String(80))
     school: Mapped[str | None] = mapped_column(String(120))
+    # Nomor Induk Pegawai (18 digits) of a civil-servant teacher: on the daftar hadir and
+    # certificates; optional (honorer teachers have none)
+    nip: Mapped[str | None] = mapped_column(String(18))
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     telegram_username: Mapped[str | None] = mapped_column(String(64), index=True)
     language: Mapped[str] = mapped_column(String(2), default="id")

@@ -198,12 +198,19 @@ def _sheet(book: Workbook, title: str, head: list[str], rows: list[list]) -> Non
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+        for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+            if isinstance(value, Share):  # a number a spreadsheet can use, shown as 33%
+                cell.number_format = "0%"
     sheet.column_dimensions["A"].width = 32
     sheet.freeze_panes = "B2"
 
 
+class Share(float):
+    """A share (0..1) that goes into a workbook as a number with a percent format."""
+
+
 def _ratio(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+    return None if value is None else Share(round(value, 3))
 
 
 def digest_xlsx(d: Digest, lang: str) -> bytes:

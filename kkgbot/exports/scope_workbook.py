@@ -38,7 +38,8 @@ HISTORY = timedelta(days=366)
 
 
 def file_name(kkgs: list[Kkg], now: datetime) -> str:
-    stamp = now.strftime("%Y-%m-%d")
+    """Dated in the KKG's zone: at 07:00 WITA it is already today there, not yesterday."""
+    stamp = local(now, kkgs[0]).strftime("%Y-%m-%d") if kkgs else now.strftime("%Y-%m-%d")
     if len(kkgs) == 1:
         return f"rekap-{kkgs[0].invite_code.lower()}-{stamp}.xlsx"
     return f"rekap-{len(kkgs)}-kkg-{stamp}.xlsx"
@@ -65,7 +66,8 @@ async def scope_workbook(session: AsyncSession, kkgs: list[Kkg], now: datetime, 
     book = Workbook()
     book.remove(book.active)
     meetings_sheet = _sheet(book, s("meetings"), [c("kkg"), c("date"), c("title"), c("place"),
-                            c("narasumber"), c("members"), c("present"), c("jp")])  # fmt: skip
+                            c("narasumber"), c("members"), c("present"), c("jp"),
+                            c("present_rate")])  # fmt: skip
     people_sheet = _sheet(book, s("attendance"), [c("kkg"), c("date"), c("title"), c("name"),
                           c("school"), c("rsvp"), c("present"), c("jp")])  # fmt: skip
     polls_sheet = _sheet(book, s("polls"), [c("kkg"), c("question"), c("deadline"), c("rank"),
@@ -85,11 +87,12 @@ async def scope_workbook(session: AsyncSession, kkgs: list[Kkg], now: datetime, 
         )
         for meeting in held:
             day = local(meeting.starts_at, kkg).strftime("%Y-%m-%d %H:%M")
-            rows = await roster(session, meeting)
+            rows = await roster(session, meeting, now)
             present = [r for r in rows if r.checked_in_at]
             meetings_sheet.append([kkg.name, day, meeting.title, meeting.place,
                                    meeting.narasumber_name or "", len(rows), len(present),
-                                   meeting.jp])  # fmt: skip
+                                   meeting.jp, len(present) / len(rows) if rows else 0])  # fmt: skip
+            meetings_sheet.cell(meetings_sheet.max_row, 9).number_format = "0%"
             for r in rows:
                 people_sheet.append([kkg.name, day, meeting.title, r.name, r.school or "",
                                      answer_label(r.answer, lang), yes if r.checked_in_at else no,
@@ -143,3 +146,7 @@ async def _reports_sheet(session, book: Workbook, kkgs: list[Kkg], now: datetime
         sheet.append([kkg.name, m.reflections_asked, m.reflections_answered, m.response_rate,
                       m.tried_share, m.mean_student_response, m.support_requests,
                       m.pulse_answers, m.pulse_share_4_5, m.standards_score])  # fmt: skip
+        # shares are numbers a spreadsheet can sum, shown as percents (not 0.3333333)
+        for column in (4, 5, 9):
+            sheet.cell(sheet.max_row, column).number_format = "0%"
+        sheet.cell(sheet.max_row, 6).number_format = "0.0"

@@ -26,7 +26,7 @@ from kkgbot.meetings import notify as meetings_notify
 from kkgbot.meetings import series as meetings_series
 from kkgbot.meetings import service as meetings
 from kkgbot.meetings.models import Meeting, MeetingSeries
-from kkgbot.meetings.rsvp import after_meeting_hooks
+from kkgbot.meetings.rsvp import after_meeting_hooks, record_present_by_role
 from kkgbot.meetings.service import checkin_closes, ends_at
 from kkgbot.scheduling.jobs import Job
 from kkgbot.settings import Settings
@@ -164,6 +164,7 @@ def wrapup_job() -> Job:
             if ends_at(meeting) > now:
                 continue
             meeting.ended_at = now
+            await record_present_by_role(session, meeting)
             if now - ends_at(meeting) > WRAPUP_LATE:
                 continue
             kkg = await _kkg(session, meeting)

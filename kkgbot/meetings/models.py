@@ -18,6 +18,8 @@ RSVP_YES, RSVP_NO, RSVP_MAYBE = "yes", "no", "maybe"
 RSVP_ANSWERS = (RSVP_YES, RSVP_NO, RSVP_MAYBE)
 DECLINE_REASONS = ("izin", "sakit", "tugas", "lain")
 CHECKIN_CODE, CHECKIN_ROSTER = "code", "roster"
+# the koordinator who ran the meeting and its narasumber count as present without checking in
+CHECKIN_ROLE = "role"
 
 
 class MeetingSeries(Base):
@@ -124,6 +126,8 @@ class Attendance(Base):
         ForeignKey("people.id", ondelete="SET NULL")
     )
     jp: Mapped[int] = mapped_column(Integer)
+    # a check-in later than config/jp.yaml allows: "terlambat" (T), in minutes; None = on time
+    late_minutes: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         UniqueConstraint("meeting_id", "person_id", name="uq_meeting_attendance_meeting_person"),

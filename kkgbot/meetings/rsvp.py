@@ -15,7 +15,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import Kkg, Person, Role
-from kkgbot.meetings.models import CHECKIN_CODE, CHECKIN_ROSTER, RSVP_NO, Attendance, Meeting, Rsvp
+from kkgbot.meetings import jp_rules
+from kkgbot.meetings.models import (
+    CHECKIN_CODE,
+    CHECKIN_ROLE,
+    CHECKIN_ROSTER,
+    RSVP_NO,
+    Attendance,
+    Meeting,
+    Rsvp,
+)
 from kkgbot.meetings.service import CHECKIN_OPENS, MeetingError, checkin_closes, ends_at
 from kkgbot.people.kkgs import normalise_code
 from kkgbot.people.permissions import KKG_MEMBER_ROLES
@@ -96,15 +105,56 @@ class RosterRow:
     checked_in_at: datetime | None
     method: str | None
     jp: int
+    nip: str | None = None
+    late_minutes: int | None = None
 
 
-async def roster(session: AsyncSession, meeting: Meeting) -> list[RosterRow]:
-    """Every member, plus anyone who answered or attended and has left since, by name."""
+def held(meeting: Meeting, now: datetime) -> bool:
+    """The meeting took place: not cancelled, and over."""
+    return meeting.cancelled_at is None and ends_at(meeting) <= now
+
+
+def present_by_role(meeting: Meeting) -> set[int]:
+    """The koordinator who ran the meeting and its narasumber: present without checking in
+    (they were busy running it), so the daftar hadir and certificates do not miss them."""
+    return {p for p in (meeting.created_by_person_id, meeting.narasumber_person_id) if p}
+
+
+async def record_present_by_role(session: AsyncSession, meeting: Meeting) -> int:
+    """At the wrap-up: the koordinator who ran the meeting and its narasumber are recorded
+    present (with the meeting's JP) unless already, so every count (the wrap-up, /profil,
+    the digest) has them. Someone who has erased their data is left out."""
+    present = set(await session.scalars(
+        select(Attendance.person_id).where(Attendance.meeting_id == meeting.id)))  # fmt: skip
+    wanted = present_by_role(meeting) - present
+    if not wanted:
+        return 0
+    people = await session.scalars(
+        select(Person.id).where(Person.id.in_(wanted), Person.erased_at.is_(None))
+    )
+    added = 0
+    for pid in sorted(people):
+        session.add(Attendance(meeting_id=meeting.id, person_id=pid, checked_in_at=meeting.starts_at,
+                               method=CHECKIN_ROLE, jp=meeting.jp))  # fmt: skip
+        added += 1
+    await session.flush()
+    return added
+
+
+async def roster(
+    session: AsyncSession, meeting: Meeting, now: datetime | None = None
+) -> list[RosterRow]:
+    """Every member, plus anyone who answered or attended and has left since, by name.
+    Given `now`, a held meeting also counts its koordinator and narasumber as present."""
     ids = set(await member_ids(session, meeting.kkg_id))
     answers = {r.person_id: r for r in await session.scalars(
         select(Rsvp).where(Rsvp.meeting_id == meeting.id))}  # fmt: skip
     present = {a.person_id: a for a in await session.scalars(
         select(Attendance).where(Attendance.meeting_id == meeting.id))}  # fmt: skip
+    if now is not None and held(meeting, now):
+        for pid in present_by_role(meeting) - set(present):
+            present[pid] = Attendance(person_id=pid, checked_in_at=meeting.starts_at,
+                                      method=CHECKIN_ROLE, jp=meeting.jp)  # fmt: skip
     ids |= set(answers) | set(present)
     people = {p.id: p for p in await session.scalars(select(Person).where(Person.id.in_(ids)))}
     rows = []
@@ -123,6 +173,8 @@ async def roster(session: AsyncSession, meeting: Meeting) -> list[RosterRow]:
                 checked_in_at=seen.checked_in_at if seen else None,
                 method=seen.method if seen else None,
                 jp=seen.jp if seen else 0,
+                nip=person.nip,
+                late_minutes=seen.late_minutes if seen else None,
             )
         )
     return sorted(rows, key=lambda r: (r.name.casefold(), r.person_id))
@@ -153,6 +205,8 @@ class CheckIn:
     meeting: Meeting
     already: bool
     at: datetime
+    late_minutes: int | None = None  # later than config/jp.yaml allows
+    jp: int | None = None  # the JP credited (a latecomer's may be fewer than the meeting's)
 
 
 CODES_LOOK_BACK = timedelta(days=60)  # a code read out at a meeting, typed late
@@ -189,22 +243,26 @@ async def check_in(session: AsyncSession, person_id: int, code: str, now: dateti
         )
     )
     if existing is not None:
-        return CheckIn(meeting, True, existing.checked_in_at)
+        return CheckIn(meeting, True, existing.checked_in_at, existing.late_minutes, existing.jp)
     if now < meeting.starts_at - CHECKIN_OPENS:
         raise MeetingError("meetings.code_not_yet", title=meeting.title)
     if now > checkin_closes(meeting):
         raise MeetingError("meetings.code_expired", title=meeting.title)
+    rules = jp_rules.load()
+    late = rules.late_minutes(meeting.starts_at, now)
+    jp = rules.credited(meeting.jp, meeting.duration_minutes, late)
     session.add(
         Attendance(
             meeting_id=meeting.id,
             person_id=person_id,
             checked_in_at=now,
             method=CHECKIN_CODE,
-            jp=meeting.jp,
+            jp=jp,
+            late_minutes=late,
         )
     )
     await session.flush()
-    return CheckIn(meeting, False, now)
+    return CheckIn(meeting, False, now, late, jp)
 
 
 async def toggle_attendance(

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db import audit
 from kkgbot.db.models import Kkg, Person, Role, StoredFile
+from kkgbot.meetings import jp_rules
 from kkgbot.meetings.models import Attendance, Meeting
 from kkgbot.people.identities import clean_text
 from kkgbot.people.permissions import KKG_MEMBER_ROLES
@@ -27,7 +28,6 @@ from kkgbot.settings import Settings
 from kkgbot.understanding.codes import CLEAR_ALPHABET
 
 DEFAULT_MINUTES = 120
-JP_MINUTES = 45  # one jam pelajaran in teachers' professional development
 CHECKIN_OPENS = timedelta(minutes=30)  # before the start
 CHECKIN_AFTER_START = timedelta(hours=2)  # at least this long after the start
 MAX_AHEAD = timedelta(days=366)
@@ -100,7 +100,7 @@ def check_ahead(starts_at: datetime, now: datetime) -> None:
 
 
 def jp_for(duration_minutes: int) -> int:
-    return max(1, duration_minutes // JP_MINUTES)
+    return jp_rules.load().jp_for(duration_minutes)
 
 
 def local(meeting_time: datetime, kkg: Kkg) -> datetime:
@@ -290,8 +290,17 @@ async def update(
         meeting.duration_minutes = value
         meeting.jp = jp_for(value)
         await session.execute(
-            sa_update(Attendance).where(Attendance.meeting_id == meeting.id).values(jp=meeting.jp)
+            sa_update(Attendance)
+            .where(Attendance.meeting_id == meeting.id, Attendance.late_minutes.is_(None))
+            .values(jp=meeting.jp)
         )
+        rules = jp_rules.load()  # a latecomer's JP follow the new length too
+        for late in await session.scalars(
+            select(Attendance).where(
+                Attendance.meeting_id == meeting.id, Attendance.late_minutes.is_not(None)
+            )
+        ):
+            late.jp = rules.credited(meeting.jp, value, late.late_minutes)
     elif field == "narasumber":
         name, person_id = value if isinstance(value, tuple) else (None, None)
         meeting.narasumber_name, meeting.narasumber_person_id = name, person_id

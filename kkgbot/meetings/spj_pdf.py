@@ -9,6 +9,7 @@ types) prints; no system font is needed.
 
 from __future__ import annotations
 
+from datetime import datetime
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,9 +21,11 @@ from kkgbot.dateparse_words import MONTH_NAMES_ID
 from kkgbot.db.models import Kkg
 from kkgbot.meetings.models import Meeting
 from kkgbot.meetings.notify import when_text
-from kkgbot.meetings.rsvp import RosterRow, roster
+from kkgbot.meetings.remarks import remark
+from kkgbot.meetings.rsvp import RosterRow, held, roster
 from kkgbot.meetings.service import local, notes_file_name
-from kkgbot.people import roles
+from kkgbot.people import signatories
+from kkgbot.people.signatories import Signatory
 
 if TYPE_CHECKING:  # fpdf2 (and matplotlib, for its font) cost a second to import: the bot
     from fpdf import FPDF  # starts without them and loads them for the first PDF
@@ -31,7 +34,8 @@ PDF_MIME = "application/pdf"
 LANG = "id"
 # matplotlib's data folder (`matplotlib.get_data_path()`), found without importing it.
 FONTS = Path(find_spec("matplotlib").origin).parent / "mpl-data" / "fonts" / "ttf"
-WIDTHS = (10, 62, 58, 50)  # No, Nama, Sekolah, Tanda tangan (mm, A4 portrait)
+# No, Nama, NIP, Sekolah, Keterangan, Tanda tangan (mm, A4 portrait: 180 between margins)
+WIDTHS = (9, 48, 37, 40, 12, 34)
 
 
 def t(key: str, **params: object) -> str:
@@ -73,58 +77,80 @@ def _meeting_fields(pdf: FPDF, meeting: Meeting, kkg: Kkg) -> None:
     _field(pdf, t("pdf_narasumber"), meeting.narasumber_name or "-")
 
 
-def _table(pdf: FPDF, rows: list[RosterRow]) -> None:
-    pdf.set_font("DejaVu", "B", 10)
-    heads = (t("pdf_no"), t("pdf_name"), t("pdf_school"), t("pdf_signature"))
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """The text cut to its cell (with room for the padding), so columns never overlap."""
+    while text and pdf.get_string_width(text) > width - 2:
+        text = text[:-1]
+    return text
+
+
+def _table(pdf: FPDF, rows: list[RosterRow], held: bool) -> None:
+    pdf.set_font("DejaVu", "B", 9)
+    heads = (t("pdf_no"), t("pdf_name"), t("pdf_nip"), t("pdf_school"), t("pdf_remark"),
+             t("pdf_signature"))  # fmt: skip
     for width, head in zip(WIDTHS, heads, strict=True):
         pdf.cell(width, 8, head, border=1, align="C")
     pdf.ln()
-    pdf.set_font("DejaVu", "", 10)
+    pdf.set_font("DejaVu", "", 9)
     for n, row in enumerate(rows, start=1):
         if pdf.will_page_break(10):
             pdf.add_page()
         pdf.cell(WIDTHS[0], 10, str(n), border=1, align="C")
-        pdf.cell(WIDTHS[1], 10, row.name[:34], border=1)
-        pdf.cell(WIDTHS[2], 10, (row.school or "")[:32], border=1)
+        pdf.cell(WIDTHS[1], 10, _fit(pdf, row.name, WIDTHS[1]), border=1)
+        pdf.cell(WIDTHS[2], 10, row.nip or "", border=1, align="C")
+        pdf.cell(WIDTHS[3], 10, _fit(pdf, row.school or "", WIDTHS[3]), border=1)
+        pdf.cell(WIDTHS[4], 10, remark(row, held), border=1, align="C")
         # Indonesian forms stagger the signature: odd numbers left, even numbers right.
         align = "L" if n % 2 else "C"
-        pdf.cell(WIDTHS[3], 10, f"{n}. ........", border=1, align=align)
+        pdf.cell(WIDTHS[5], 10, f"{n}. ......", border=1, align=align)
         pdf.ln()
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(0, 5, t("pdf_remark_legend"), new_x="LMARGIN", new_y="NEXT")
+
+
+def _signed_by(pdf: FPDF, x: float, lines: list[str], who: Signatory, top: float) -> None:
+    pdf.set_xy(x, top)
+    pdf.set_font("DejaVu", "", 10)
+    for line in lines:
+        pdf.set_x(x)
+        pdf.cell(80, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(16)
+    pdf.set_x(x)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.cell(80, 6, who.name or "....................", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(x)
+    pdf.set_font("DejaVu", "", 10)
+    pdf.cell(80, 6, f"NIP {who.nip or '....................'}", new_x="LMARGIN", new_y="NEXT")
 
 
 async def _signature(pdf: FPDF, session: AsyncSession, meeting: Meeting, kkg: Kkg) -> None:
-    heads = await roles.koordinators_of(session, kkg.id)
-    name = heads[0].name if heads and heads[0].name else "...................."
+    """The "Mengetahui" block: the pengawas (or dinas, config/certificates.yaml) on the
+    left, the ketua KKG with the place and day on the right, each with their NIP."""
+    ketua, knows = await signatories.for_kkg(session, kkg)
     day = local(meeting.starts_at, kkg)
-    if pdf.will_page_break(40):
+    if pdf.will_page_break(50):
         pdf.add_page()
-    pdf.ln(8)
-    x = pdf.w - pdf.r_margin - 70
-    pdf.set_x(x)
-    pdf.set_font("DejaVu", "", 10)
-    district = kkg.district.name
-    pdf.cell(
-        70,
-        6,
-        f"{district}, {day.day} {MONTH_NAMES_ID[day.month - 1]} {day.year}",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.set_x(x)
-    pdf.cell(70, 6, t("pdf_head_role"), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(18)
-    pdf.set_x(x)
-    pdf.set_font("DejaVu", "B", 10)
-    pdf.cell(70, 6, name, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    top = pdf.get_y()
+    _signed_by(pdf, pdf.l_margin, [t("pdf_knows"), f"{knows.title},"], knows, top)
+    place = f"{kkg.district.name}, {day.day} {MONTH_NAMES_ID[day.month - 1]} {day.year}"
+    _signed_by(pdf, pdf.w - pdf.r_margin - 80, [place, f"{ketua.title},"], ketua, top)
 
 
 def _present(rows: list[RosterRow]) -> list[RosterRow]:
     return [r for r in rows if r.checked_in_at]
 
 
-async def attendance_pdf(session: AsyncSession, meeting: Meeting, kkg: Kkg) -> bytes:
-    """Daftar hadir: every member, the ones present marked, a column to sign."""
-    rows = await roster(session, meeting)
+def _held(meeting: Meeting, now: datetime | None) -> bool:
+    return held(meeting, now) if now is not None else meeting.ended_at is not None
+
+
+async def attendance_pdf(
+    session: AsyncSession, meeting: Meeting, kkg: Kkg, now: datetime | None = None
+) -> bytes:
+    """Daftar hadir: every member with NIP, school and Keterangan, a column to sign."""
+    is_held = _held(meeting, now)
+    rows = await roster(session, meeting, now)
     pdf = _pdf()
     _heading(pdf, t("pdf_attendance_title"), kkg)
     _meeting_fields(pdf, meeting, kkg)
@@ -132,14 +158,17 @@ async def attendance_pdf(session: AsyncSession, meeting: Meeting, kkg: Kkg) -> b
         pdf, t("pdf_count"), t("pdf_count_value", present=len(_present(rows)), members=len(rows))
     )
     pdf.ln(3)
-    _table(pdf, rows)
+    _table(pdf, rows, is_held)
     await _signature(pdf, session, meeting, kkg)
     return bytes(pdf.output())
 
 
-async def activity_report_pdf(session: AsyncSession, meeting: Meeting, kkg: Kkg) -> bytes:
-    """Laporan kegiatan: what the meeting was, what it produced, who came (and signed)."""
-    rows = await roster(session, meeting)
+async def activity_report_pdf(
+    session: AsyncSession, meeting: Meeting, kkg: Kkg, now: datetime | None = None
+) -> bytes:
+    """Laporan kegiatan: what the meeting was, what it produced, who came (and signed).
+    Only for a meeting held: /ekspor does not offer it before."""
+    rows = await roster(session, meeting, now)
     present = _present(rows)
     pdf = _pdf()
     _heading(pdf, t("pdf_report_title"), kkg)
@@ -160,7 +189,7 @@ async def activity_report_pdf(session: AsyncSession, meeting: Meeting, kkg: Kkg)
     summary = t("pdf_count_value", present=len(present), members=len(rows))
     pdf.cell(0, 6, f"{t('pdf_attendance')}: {summary}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
-    _table(pdf, present)
+    _table(pdf, present, True)
     await _signature(pdf, session, meeting, kkg)
     return bytes(pdf.output())
 

@@ -52,6 +52,21 @@ def valid_school(text: str) -> str:
     return school
 
 
+NIP_CLEAR = ("-", "hapus", "kosong", "tidak ada", "none", "delete", "clear")
+
+
+def valid_nip(text: str) -> str | None:
+    """A civil servant's NIP: 18 digits, typed with spaces or dots as printed on a card
+    ("19850312 201001 2 015"). "-" or "tidak ada" clears it (honorer teachers have none)."""
+    typed = " ".join(str(text).split()).casefold()
+    if typed in NIP_CLEAR:
+        return None
+    digits = re.sub(r"[\s.\-]", "", typed)
+    if not digits.isdigit() or len(digits) != 18:
+        raise FieldError("profile.nip_invalid")
+    return digits
+
+
 PHONE_RE = re.compile(r"^(?:\+?62|0)(8\d{7,11})$")
 
 

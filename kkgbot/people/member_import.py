@@ -16,8 +16,9 @@ from kkgbot.people import identities as people
 from kkgbot.people import roles
 from kkgbot.people.identities import FieldError
 
-REQUIRED = ("name", "school", "phone")
-HEADER_ALIASES = {"nama": "name", "sekolah": "school", "telepon": "phone", "hp": "phone"}
+REQUIRED = ("name", "school", "phone")  # and an optional "nip" column (civil servants)
+HEADER_ALIASES = {"nama": "name", "sekolah": "school", "telepon": "phone", "hp": "phone",
+                  "nip": "nip"}  # fmt: skip
 
 
 @dataclass
@@ -66,13 +67,14 @@ async def import_members(
     actor_person_id: int | None = None,
 ) -> ImportReport:
     report = ImportReport()
-    valid: list[tuple[int, str, str, str]] = []
+    valid: list[tuple[int, str, str, str, str | None]] = []
     seen_phones: dict[str, int] = {}
     for line, row in read_rows(text):
         try:
             name = people.valid_name(row.get("name", ""))
             school = people.valid_school(row.get("school", ""))
             phone = people.normalise_phone(row.get("phone", ""))
+            nip = people.valid_nip(row["nip"]) if row.get("nip") else None
         except FieldError as bad:
             report.bad.append((line, bad.key, bad.params))
             continue
@@ -80,20 +82,23 @@ async def import_members(
             report.bad.append((line, "admin.import_duplicate_phone", {"other": seen_phones[phone]}))
             continue
         seen_phones[phone] = line
-        valid.append((line, name, school, phone))
-    for _line, name, school, phone in valid:
+        valid.append((line, name, school, phone, nip))
+    for _line, name, school, phone, nip in valid:
         person = await session.scalar(select(Person).where(Person.phone == phone))
         if person is None:
             person = Person(
                 name=name,
                 school=school,
                 phone=phone,
+                nip=nip,
                 language="id",
                 district_id=kkg.district_id,
                 created_at=now,
             )
             session.add(person)
             await session.flush()
+        elif nip and not person.nip:  # a NIP in the dinas list fills a missing one
+            person.nip = nip
         if await roles.join_kkg(session, person=person, kkg=kkg, now=now):
             report.imported += 1
         else:

@@ -75,6 +75,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Pendampingan (issue 18): a classroom visit is recorded by whoever accompanies the
     # teachers of that KKG, for its members only.
     "visits.record": frozenset({KOORDINATOR, PENGAWAS, NARASUMBER}),
+    # Certificates of JP (issue 18): a member's own; anyone may check a certificate's code.
+    "certificate": frozenset(KKG_MEMBER_ROLES),
+    "verify": EVERYONE,
 }
 
 

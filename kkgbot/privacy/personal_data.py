@@ -99,6 +99,8 @@ def _variants(person: Person) -> list[str]:
     if person.phone:
         local = "0" + person.phone.removeprefix("+62")
         found += [person.phone, person.phone.removeprefix("+"), local]
+    if person.nip and len(person.nip) >= 8:
+        found.append(person.nip)
     if person.telegram_username and len(person.telegram_username) >= 5:
         found.append("@" + person.telegram_username)
     return found
@@ -170,7 +172,15 @@ async def erase_person(session: AsyncSession, person_id: int, now: datetime) -> 
             touched.add(table.name)
             await session.execute(delete(table).where(table.c.person_id == person_id))
     await session.execute(delete(OutboxMessage).where(OutboxMessage.person_id == person_id))
-    for field in ("name", "school", "phone", "telegram_username", "consent_at", "consent_version"):
+    for field in (
+        "name",
+        "school",
+        "nip",
+        "phone",
+        "telegram_username",
+        "consent_at",
+        "consent_version",
+    ):
         setattr(person, field, None)
     person.onboarded_at = None
     person.erased_at = now

@@ -26,7 +26,7 @@ from kkgbot.groups import shares
 from kkgbot.meetings import calendar_feed
 from kkgbot.messages import Inbound
 from kkgbot.settings import Settings
-from kkgbot.web import dashboard, media, twilio_routes
+from kkgbot.web import dashboard, media, twilio_routes, verify
 from kkgbot.web.media import MediaSigner
 from kkgbot.web.metrics import CONTENT_TYPE, Metrics
 
@@ -187,6 +187,7 @@ def build_web_app(state: WebState) -> Starlette:
         Route("/calendar/{token}.ics", calendar, methods=["GET"]),
         Route("/bagikan/{token}", share, methods=["GET"]),
         Route("/media/{file_id}/{name}", media.serve, methods=["GET"]),
+        Route("/verifikasi/{code}", verify.page, methods=["GET"]),
     ]
     if state.settings.whatsapp_configured and state.settings.public_url:
         routes += [
@@ -199,6 +200,7 @@ def build_web_app(state: WebState) -> Starlette:
         exception_handlers={HTTPException: dashboard.http_error, 500: dashboard.http_error},
     )
     app.state.web = state
+    app.state.verify_limiter = verify.Limiter()
     return app
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 15:49:43.837065
+Create Date: 2026-12-03 15:50:55.826882
 """
 
 from alembic import op
@@ -71,6 +71,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=80), nullable=True),
     sa.Column('school', sa.String(length=120), nullable=True),
+    sa.Column('nip', sa.String(length=18), nullable=True),
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('telegram_username', sa.String(length=64), nullable=True),
     sa.Column('language', sa.String(length=2), nullable=False),
@@ -660,6 +661,25 @@ def upgrade() -> None:
     with op.batch_alter_table('work_plan_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_work_plan_items_kkg_id'), ['kkg_id'], unique=False)
 
+    op.create_table('certificates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=True),
+    sa.Column('semester', sa.String(length=12), nullable=True),
+    sa.Column('jp', sa.Integer(), nullable=False),
+    sa.Column('meetings', sa.Integer(), nullable=False),
+    sa.Column('issued_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_certificates_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_certificates_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificates')),
+    sa.UniqueConstraint('code', name=op.f('uq_certificates_code'))
+    )
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_certificates_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificates_person_id'), ['person_id'], unique=False)
+
     op.create_table('meeting_attendance',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=False),
@@ -668,6 +688,7 @@ def upgrade() -> None:
     sa.Column('method', sa.String(length=8), nullable=False),
     sa.Column('marked_by_person_id', sa.Integer(), nullable=True),
     sa.Column('jp', sa.Integer(), nullable=False),
+    sa.Column('late_minutes', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['marked_by_person_id'], ['people.id'], name=op.f('fk_meeting_attendance_marked_by_person_id_people'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_attendance_meeting_id_meetings'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_meeting_attendance_person_id_people'), ondelete='CASCADE'),
@@ -767,6 +788,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_meeting_attendance_person_id'))
 
     op.drop_table('meeting_attendance')
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_certificates_person_id'))
+        batch_op.drop_index(batch_op.f('ix_certificates_meeting_id'))
+
+    op.drop_table('certificates')
     with op.batch_alter_table('work_plan_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_work_plan_items_kkg_id'))
 
