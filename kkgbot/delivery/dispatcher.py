@@ -309,8 +309,11 @@ class Dispatcher:
             if not replies_only and len(rows) + stopped >= limit:
                 await asyncio.sleep(0)  # more may be due: claim again at once
                 continue
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancel
+            # that arrives as the wait ends (the claim loop then ran on and shutdown hung).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), poll)
+                async with asyncio.timeout(poll):
+                    await self.wake.wait()
 
     async def _record_loop(self) -> None:
         """Batches outcomes into one transaction; a None in the queue means: flush and end."""

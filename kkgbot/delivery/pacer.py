@@ -52,8 +52,11 @@ class Lane:
     async def _wait(self, seconds: float | None) -> None:
         """Sleep until `seconds` pass or a new message arrives (it may outrank the top)."""
         self._arrived.clear()
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+        # that arrives as the wait ends, and a lane that ignores its cancel hangs shutdown.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._arrived.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._arrived.wait()
 
     def _unpark(self) -> float | None:
         """Move parked messages whose chat is free back to ready; seconds to the next one."""

@@ -550,7 +550,8 @@ class FakeTelegramServer(GroupChats):
             if self._updates or loop.time() >= deadline:
                 return list(itertools.islice(self._updates, max(1, min(100, limit))))
             try:
-                await asyncio.wait_for(self._updates_changed.wait(), deadline - loop.time())
+                async with asyncio.timeout(deadline - loop.time()):  # not wait_for (3.11)
+                    await self._updates_changed.wait()
             except TimeoutError:
                 pass
             except asyncio.CancelledError:
@@ -985,7 +986,8 @@ class FakeTelegramServer(GroupChats):
             if remaining <= 0:
                 raise TimeoutError(f"{what} not met after {timeout}s; {self._dump_requests()}")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._state_changed.wait(), remaining)
+                async with asyncio.timeout(remaining):  # not wait_for: it may eat a cancel
+                    await self._state_changed.wait()
 
     async def wait_for_messages(
         self,
