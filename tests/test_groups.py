@@ -69,6 +69,7 @@ async def test_stopping_a_recurring_meeting_is_posted_once_to_the_group(console_
         "@koordinator: Aula SDN 5 Mataram",
         "@koordinator: Lewati",
         "@koordinator: Lewati",
+        "@koordinator: Lewati",
         "@koordinator: Ya",
     ]
     await transcript(console_app, "\n".join(lines))

@@ -107,18 +107,20 @@ async def test_export_is_a_daftar_hadir_spreadsheet(console_app):
     sheet = load_workbook(io.BytesIO(stored.data)).active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[5]
-    assert header[:8] == (
-        "No", "Nama", "Sekolah", "Jawaban", "Alasan", "Presensi (jam)", "Cara presensi", "JP"
+    assert header == (
+        "No", "Nama", "NIP", "Sekolah", "Keterangan", "Jawaban", "Alasan", "Presensi (jam)",
+        "Cara presensi", "JP", "Tanda tangan",
     )  # fmt: skip
-    by_name = {r[1]: r for r in rows[6:] if r and r[1]}
-    assert by_name["Ni Made Ayu Lestari"][2:8] == (
-        "SDN 1 Mataram", "Hadir", None, "09:05", "kode", 2
+    by_name = {r[1]: r for r in rows[6:] if r and isinstance(r[0], int)}  # not the signatures
+    assert by_name["Ni Made Ayu Lestari"][3:10] == (
+        "SDN 1 Mataram", "H", "Hadir", None, "09:05", "kode", 2
     )  # fmt: skip
-    assert by_name["Lalu Ahmad Zaini"][3:5] == (
+    assert by_name["Lalu Ahmad Zaini"][4:7] == (
+        "I",
         "Tidak hadir",
         "Tugas lain: Ada rapat dinas di kecamatan",  # the typed reason read as other duty
     )
-    assert by_name["Baiq Nurul Hidayati"][3] == "Belum menjawab"
+    assert by_name["Baiq Nurul Hidayati"][5] == "Belum menjawab"
     assert len(by_name) == 9
     # A guru may not export; the button says so and nothing is sent.
     assert "tidak punya akses" in await say(console_app, "guru1", data=f"a:mexport:{meeting.id}")
