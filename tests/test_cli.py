@@ -39,6 +39,7 @@ async def count(db_url: str, model, *where) -> int:
         await engine.dispose()
 
 
+@pytest.mark.slow  # the admin CLI as real subprocesses, one per command
 async def test_admin_cli_create_grant_revoke_and_audit(db_url):
     made = bot(
         db_url,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -108,6 +109,7 @@ async def test_pdfs_open_and_name_the_people(console_app, tmp_path):
     assert "Yohanes Bili" not in text  # the report lists those who came
 
 
+@pytest.mark.slow  # the export CLI as a real subprocess
 async def test_cli_export(db_url, tmp_path):
     assert bot(db_url, "admin", "seed-demo").returncode == 0
     out = tmp_path / "rekap.xlsx"

@@ -3,6 +3,7 @@ every row checked first, good rows created and audited, bad rows named with thei
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from kkgbot.db.models import AuditEntry, Kkg
@@ -19,6 +20,7 @@ KKGS = (
 )
 
 
+@pytest.mark.slow  # the import CLI as a real subprocess
 async def test_cli_import_kkgs(db_url, tmp_path):
     assert bot(db_url, "admin", "seed-demo").returncode == 0
     path = tmp_path / "kkg.csv"

@@ -6,6 +6,7 @@ import io
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from kkgbot.app import App
@@ -152,6 +153,7 @@ async def test_reminders_follow_an_edited_time_and_stop_when_cancelled(console_a
     assert told == 8  # every member but the koordinator who made the change
 
 
+@pytest.mark.slow  # a year of a recurring series, month by month
 async def test_recurring_series_grows_and_keeps_a_cancelled_occurrence_cancelled(console_app):
     await say(console_app, "koordinator", "/jadwal")
     for answer in (

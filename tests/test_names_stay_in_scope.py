@@ -60,6 +60,7 @@ async def walk(app, who: str) -> str:
     return "\n".join(seen)
 
 
+@pytest.mark.slow  # a walk of every command for each role
 @pytest.mark.parametrize("who", ["guru3", "budi"])
 async def test_a_members_name_and_number_stay_in_her_kkgs_leadership(console_app, who):
     app = console_app

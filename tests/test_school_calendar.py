@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import yaml
 from sqlalchemy import func, select
 
@@ -222,6 +223,7 @@ async def test_meeting_on_a_holiday_gets_a_note(console_app):
     assert none == ""
 
 
+@pytest.mark.slow  # the admin CLI as real subprocesses
 def test_admin_calendar_cli(db_url):
     made = bot(db_url, "admin", "create-kkg", "KKG Gugus 1", "--district", "Kota Bima",
                "--timezone", "WITA")  # fmt: skip

@@ -50,6 +50,7 @@ VALUES = [
 ]
 
 
+@pytest.mark.slow  # a property run of random signed forms
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_random_signed_forms_never_get_a_5xx(settings):
     rng = random.Random(9)
