@@ -62,6 +62,18 @@ CHECKIN_WORDS = {
 }  # fmt: skip
 
 
+async def _part_of_a_code(ctx: Ctx, text: str) -> bool:
+    """`376` alone while a check-in is open: part of a code, so say what a code looks like
+    (rather than offering it to the koordinator as a message)."""
+    word = text.strip()
+    if not (3 <= len(word) <= 8 and word.isalnum() and sum(ch.isdigit() for ch in word) >= 2):
+        return False
+    if not await meetings_rsvp.has_open_window(ctx.session, ctx.person.id, ctx.now):
+        return False
+    ctx.say("meetings.code_shape")
+    return True
+
+
 async def typed_code(ctx: Ctx, text: str) -> bool:
     """A check-in typed as people do: `hadir 376DBN`, `Hadir bu, kodenya 376dbn`, `hadir pak
     376 d8n`, or the code alone while a check-in window is open. It gets the same answers as
@@ -70,7 +82,7 @@ async def typed_code(ctx: Ctx, text: str) -> bool:
         return False
     code = code_in(text)
     if code is None:
-        return False
+        return await _part_of_a_code(ctx, text)
     said = {w.strip(":.,!?").casefold() for w in text.split()}
     open_now = await meetings_rsvp.has_open_window(ctx.session, ctx.person.id, ctx.now)
     # With no check-in open, only a short message with a whole code is a check-in: a letter
