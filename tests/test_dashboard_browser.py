@@ -29,10 +29,13 @@ ARGS = [
 ARTIFACTS = Path(__file__).parent / "artifacts" / "dashboard"
 PHONE = {"width": 360, "height": 740}
 
-# about 8 s a test here, so not `slow`; skipped (and said so) where chromium is missing
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
-)
+# a real browser, 5-8 s a test: in the slow step; skipped (and said so) without chromium
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
+]
 
 
 @contextlib.asynccontextmanager

@@ -23,6 +23,7 @@ def free_port() -> int:
     return port
 
 
+@pytest.mark.slow  # a real `bot.py run` process that waits out the outage
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_bot_waits_out_an_unreachable_bot_api(db_url):
     api_port, http_port = free_port(), free_port()
