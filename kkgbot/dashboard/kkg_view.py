@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kkgbot.db.models import Base, Identity, Kkg, Person, Role
+from kkgbot.db.models import Identity, Kkg, Person, Role
 from kkgbot.learning.models import LessonProgress, ModuleCompletion
 from kkgbot.meetings import service as meetings
 from kkgbot.meetings.models import Attendance, Meeting
@@ -23,6 +23,7 @@ from kkgbot.monitoring.figures import monitoring_figures
 from kkgbot.monitoring.support_requests import support_list
 from kkgbot.people.permissions import KKG_MEMBER_ROLES
 from kkgbot.polls.workplan import PlanEntry, vote_share, work_plan
+from kkgbot.visits.models import Visit
 
 WINDOW = timedelta(days=90)
 
@@ -58,7 +59,7 @@ class KkgPage:
     lessons_given: int
     lessons_answered: int
     modules_completed: int
-    visits: int | None  # None: no visits are recorded by this installation yet
+    visits: int  # /kunjungan records for this KKG
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -109,12 +110,10 @@ async def _members(session: AsyncSession, kkg_id: int, since: datetime, named: b
     return out
 
 
-async def _visits(session: AsyncSession, kkg_id: int) -> int | None:
-    """Classroom visits (issue 18) when this installation records them; None otherwise."""
-    table = Base.metadata.tables.get("visits")
-    if table is None or "kkg_id" not in table.c:
-        return None
-    return int(await session.scalar(select(func.count()).where(table.c.kkg_id == kkg_id)) or 0)
+async def _visits(session: AsyncSession, kkg_id: int) -> int:
+    """Classroom visits and coaching sessions recorded with /kunjungan for this KKG."""
+    query = select(func.count()).select_from(Visit).where(Visit.kkg_id == kkg_id)
+    return int(await session.scalar(query) or 0)
 
 
 async def kkg_page(session: AsyncSession, kkg: Kkg, now: datetime, *, named: bool) -> KkgPage:
