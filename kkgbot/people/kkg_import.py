@@ -7,8 +7,6 @@ Every row is checked before anything is saved; saving creates the good rows thro
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import District, Kkg
 from kkgbot.people.kkgs import KkgError, create_kkg, resolve_zone
-from kkgbot.people.member_import import ImportFileError
+from kkgbot.people.member_import import read_rows
 
 HEADER_ALIASES = {"nama": "name", "kkg": "name", "zona": "zone", "timezone": "zone"}
 
@@ -32,22 +30,7 @@ class KkgRow:
 
 
 def _rows(text: str) -> list[tuple[int, dict[str, str]]]:
-    try:
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if reader.fieldnames is None:
-        raise ImportFileError("admin.import_empty")
-    names = {h: HEADER_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in reader.fieldnames}
-    if "name" not in names.values():
-        raise ImportFileError("admin.import_columns", missing="nama")
-    out = []
-    for row in reader:
-        clean = {names[k]: (v or "").strip() for k, v in row.items() if k in names}
-        if any(clean.values()):
-            out.append((reader.line_num, clean))
-    return out
+    return read_rows(text, HEADER_ALIASES, ("name",), "admin.import_kkg_columns")
 
 
 async def preview_kkgs(session: AsyncSession, district: District, text: str) -> list[KkgRow]:

@@ -35,20 +35,25 @@ class ImportFileError(ValueError):
         self.params = params
 
 
-def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
-    """Rows with their line numbers; a file without the needed columns is refused whole."""
-    sample = text[:2048]
+def read_rows(
+    text: str,
+    aliases: dict[str, str] = HEADER_ALIASES,
+    required: tuple[str, ...] = REQUIRED,
+    missing_key: str = "admin.import_columns",
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows with their line numbers, headers read through `aliases` (Indonesian or English,
+    any case); a file without the `required` columns is refused whole, with `missing_key`."""
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     if reader.fieldnames is None:
         raise ImportFileError("admin.import_empty")
-    names = {h: HEADER_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in reader.fieldnames}
-    missing = [c for c in REQUIRED if c not in names.values()]
+    names = {h: aliases.get(h.strip().lower(), h.strip().lower()) for h in reader.fieldnames}
+    missing = [c for c in required if c not in names.values()]
     if missing:
-        raise ImportFileError("admin.import_columns", missing=", ".join(missing))
+        raise ImportFileError(missing_key, missing=", ".join(missing))
     rows = []
     for row in reader:
         clean = {names[k]: (v or "").strip() for k, v in row.items() if k in names}

@@ -189,20 +189,19 @@ async def _import(request: Request, session: AsyncSession, viewer, scope: Scope)
         rows = await preview_members(session, kkg, text)
     except ImportFileError as err:
         return await _problem(request, session, viewer, scope, err.key, **err.params)
+    good = sum(1 for r in rows if not r.problem and not r.already)
+    return _preview(request, viewer, "import_preview", rows, good, text, kkg=kkg)
+
+
+def _preview(request: Request, viewer, template: str, rows, good: int, text: str, **shown):
+    """An import's preview: every row, each problem in the viewer's language, how many are
+    good, and the file's text carried to the confirming form."""
     lang = viewer.language
     problems = {r.line: i18n.t(lang, r.problem[0], **r.problem[1]) for r in rows if r.problem}
     return page(
-        request,
-        "dashboard/import_preview.html",
-        lang,
-        viewer=viewer,
-        is_admin=True,
-        kkg=kkg,
-        rows=rows,
-        problems=problems,
-        good=sum(1 for r in rows if not r.problem and not r.already),
-        text=text,
-    )
+        request, f"dashboard/{template}.html", lang, viewer=viewer, is_admin=True,
+        rows=rows, problems=problems, good=good, text=text, **shown,
+    )  # fmt: skip
 
 
 async def _role(request: Request, session: AsyncSession, viewer, scope: Scope) -> Response:
@@ -245,20 +244,8 @@ async def _import_kkgs(request: Request, session: AsyncSession, viewer, scope: S
         rows = await preview_kkgs(session, district, text)
     except ImportFileError as err:
         return await _problem(request, session, viewer, scope, err.key, **err.params)
-    lang = viewer.language
-    problems = {r.line: i18n.t(lang, r.problem[0], **r.problem[1]) for r in rows if r.problem}
-    return page(
-        request,
-        "dashboard/import_kkgs_preview.html",
-        lang,
-        viewer=viewer,
-        is_admin=True,
-        district=district,
-        rows=rows,
-        problems=problems,
-        good=sum(1 for r in rows if not r.problem),
-        text=text,
-    )
+    good = sum(1 for r in rows if not r.problem)
+    return _preview(request, viewer, "import_kkgs_preview", rows, good, text, district=district)
 
 
 setup_route = signed_in(_setup)
