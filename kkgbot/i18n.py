@@ -11,8 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kkgbot import yamlfile
 from kkgbot.settings import CONFIG_DIR
 
 LANGUAGES = ("id", "en")
@@ -31,7 +30,7 @@ def _flatten(prefix: str, node: Any, out: dict[str, Any]) -> None:
 def catalogue(lang: str, root: Path = CONFIG_DIR / "locales") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for path in sorted((root / lang).glob("*.yaml")):
-        _flatten(path.stem, yaml.safe_load(path.read_text(encoding="utf-8")) or {}, out)
+        _flatten(path.stem, yamlfile.load_file(path) or {}, out)
     return out
 
 

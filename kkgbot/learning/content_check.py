@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kkgbot import i18n
+from kkgbot import i18n, yamlfile
 from kkgbot.learning import content as c
 from kkgbot.polls.topics import CatalogueError, catalogue
 
@@ -76,7 +76,7 @@ class _Reader:
 
     def load(self) -> Node | None:
         try:
-            node = yaml.compose(self.path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+            node = yamlfile.compose(self.path.read_text(encoding="utf-8"))
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             self.problem(mark.line + 1 if mark else 0, "yaml_error", error=err.problem or "")

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from kkgbot import i18n
+from kkgbot import i18n, yamlfile
 from kkgbot.learning import content as c
 from kkgbot.learning import workbook as wb
 from kkgbot.learning.content_check import PACK_FILE, check_content
@@ -164,9 +164,7 @@ def _pack_dirs(root: Path) -> dict[str, Path]:
     for folder in sorted(root.iterdir()):
         if folder.is_dir() and not folder.name.startswith((".", "_")):
             with contextlib.suppress(OSError, yaml.YAMLError, TypeError, KeyError):
-                found.setdefault(
-                    str(yaml.safe_load((folder / PACK_FILE).read_text())["id"]), folder
-                )
+                found.setdefault(str(yamlfile.load_file(folder / PACK_FILE)["id"]), folder)
     return found
 
 

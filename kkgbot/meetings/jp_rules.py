@@ -12,8 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from kkgbot import yamlfile
 from kkgbot.settings import CONFIG_DIR
 
 PROPORTIONAL, FULL = "proportional", "full"
@@ -44,7 +43,7 @@ class JpRules:
 
 @lru_cache
 def load(path: Path = CONFIG_DIR / "jp.yaml") -> JpRules:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    raw = yamlfile.load_file(path) if path.exists() else {}
     rules = JpRules(
         minutes_per_jp=int(raw.get("minutes_per_jp", 45)),
         late_after_minutes=int(raw.get("late_after_minutes", 15)),

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from kkgbot import yamlfile
 from kkgbot.polls.topics import ID_RE, LANGS, MAX_TITLE, catalogue
 from kkgbot.settings import CONFIG_DIR
 
@@ -104,7 +103,7 @@ def parse_practices(raw: object, topic_ids: set[str]) -> Practices:
 
 def load_practices(path: Path = PRACTICES_PATH) -> Practices:
     topic_ids = {t.id for t in catalogue().topics}
-    return parse_practices(yaml.safe_load(path.read_text(encoding="utf-8")), topic_ids)
+    return parse_practices(yamlfile.load_file(path), topic_ids)
 
 
 @lru_cache

@@ -16,10 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kkgbot import yamlfile
 from kkgbot.db import audit
 from kkgbot.db.models import Kkg, Role
 from kkgbot.meetings.models import Attendance, Meeting
@@ -75,7 +75,7 @@ class Checklist:
 
 
 def load(path: Path) -> Checklist:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yamlfile.load_file(path)
     areas, number, seen = [], 0, set()
     for a in raw["areas"]:
         items = []

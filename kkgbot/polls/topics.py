@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from kkgbot import yamlfile
 from kkgbot.settings import CONFIG_DIR
 
 COMPETENCIES = ("pedagogik", "profesional", "sosial", "kepribadian")
@@ -123,7 +122,7 @@ def parse_catalogue(raw: object) -> Catalogue:
 
 
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
-    return parse_catalogue(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse_catalogue(yamlfile.load_file(path))
 
 
 @lru_cache

@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import holidays
-import yaml
 
+from kkgbot import yamlfile
 from kkgbot.settings import CONFIG_DIR
 
 CALENDAR_DIR = CONFIG_DIR / "calendar"
@@ -53,7 +53,7 @@ def year_data(year: int, folder: Path = CALENDAR_DIR) -> YearData | None:
     path = folder / f"{year}.yaml"
     if not path.is_file():
         return None
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yamlfile.load_file(path) or {}
     cuti = {_as_date(x["date"]): str(x["name"]) for x in raw.get("cuti_bersama") or []}
     spans = raw.get("semester_breaks") or {}
 
