@@ -14,8 +14,11 @@
   Must be 0. `reminders_resent_in_flight` counts the allowed repeat: a send the dead
   process had on the wire, sent again by the survivor when its claim ran out.
 - `unanswered`, `replies_duplicated`: every update gets exactly one reply (both 0).
-- `telegram_429`: the fake Bot API enforces Telegram's limits (30/s per bot); each process
-  paces itself to them, so two together may exceed them until lanes are leased per bot.
+- `db_connections_peak_2proc`: server connections both processes held at once under load
+  (each process: its pool and its dispatcher child's, 10 + 10 overflow apiece at most).
+- `telegram_429_under_load`: the fake Bot API enforces Telegram's limits (30/s per bot);
+  each process paces itself to them, so two together may exceed them until each bot's
+  lane is leased to one process at a time.
 
 The fake Bot API runs in a process of its own; everything shares the machine's cores.
 """
@@ -29,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from bench.common import TOKEN, database, fake_server
 from bench.scale_out_parts import (
     LEADER_LINE,
+    ConnectionPeak,
     Instance,
     add_meeting,
     free_port,
@@ -86,7 +90,8 @@ async def scale_out(backend: str, updates: int = 600, members: int = 300, trials
             await a.start()
             await a.wait_line(LEADER_LINE, 30)
             await b.start()
-            one, two = await _compare(a, b, updates)
+            async with ConnectionPeak(url) as connections:
+                one, two = await _compare(a, b, updates)
             await srv.wait_for("", answered, timeout=120)
             await asyncio.sleep(1)  # a late second copy would show now
             after_load = await srv.stats()
@@ -129,6 +134,7 @@ async def scale_out(backend: str, updates: int = 600, members: int = 300, trials
         "updates_per_s_1proc": round(one, 1),
         "updates_per_s_2proc": round(two, 1),
         "ratio_2proc_1proc": round(two / one, 2),
+        "db_connections_peak_2proc": connections.peak,
         "unanswered": answered - after_load["chats"],
         "replies_duplicated": after_load["duplicates"],
         "telegram_429_under_load": after_load["stats"]["429"],
