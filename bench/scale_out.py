@@ -14,6 +14,9 @@
   Must be 0. `reminders_resent_in_flight` counts the allowed repeat: a send the dead
   process had on the wire, sent again by the survivor when its claim ran out.
 - `unanswered`, `replies_duplicated`: every update gets exactly one reply (both 0).
+- `cpu_ms_per_update_*`: CPU both processes (and their dispatcher children) used per
+  update, and `cores_used_*` the cores they got meanwhile: on a machine shared with other
+  work, updates per second follow the share of the cores the processes get.
 - `db_connections_peak_2proc`: server connections both processes held at once under load
   (each process: its pool and its dispatcher child's, 10 + 10 overflow apiece at most).
 - `telegram_429_under_load`: the fake Bot API enforces Telegram's limits (30/s per bot);
@@ -58,17 +61,30 @@ async def _load(urls: list[str], first_id: int, n: int) -> float:
     return elapsed
 
 
-async def _compare(a: Instance, b: Instance, updates: int) -> tuple[float, float]:
+async def _compare(a: Instance, b: Instance, updates: int) -> dict[str, float]:
     """Updates per second through one process, then through both, in alternating rounds
     (the machine is shared: alternating spreads its ups and downs over both); a warm-up
-    round first, so neither side pays for the first connections and queries."""
+    round first, so neither side pays for the first connections and queries. The CPU the
+    processes used per update does not depend on what else runs on the machine, and their
+    CPU per second of wall time says how much of a core they got."""
     await _load([a.url, b.url], LOAD_ID, 32)
     first, per_round = LOAD_ID + 32, updates // 2
-    seconds = {1: 0.0, 2: 0.0}
+    seconds, cpu = {1: 0.0, 2: 0.0}, {1: 0.0, 2: 0.0}
     for r, procs in enumerate((1, 2, 1, 2)):
         urls = [a.url] if procs == 1 else [a.url, b.url]
+        before = a.cpu_seconds() + b.cpu_seconds()
         seconds[procs] += await _load(urls, first + r * per_round, per_round)
-    return 2 * per_round / seconds[1], 2 * per_round / seconds[2]
+        cpu[procs] += a.cpu_seconds() + b.cpu_seconds() - before
+    n = 2 * per_round
+    return {
+        "updates_per_s_1proc": round(n / seconds[1], 1),
+        "updates_per_s_2proc": round(n / seconds[2], 1),
+        "ratio_2proc_1proc": round(seconds[1] / seconds[2], 2),
+        "cpu_ms_per_update_1proc": round(1000 * cpu[1] / n, 1),
+        "cpu_ms_per_update_2proc": round(1000 * cpu[2] / n, 1),
+        "cores_used_1proc": round(cpu[1] / seconds[1], 2),
+        "cores_used_2proc": round(cpu[2] / seconds[2], 2),
+    }
 
 
 async def scale_out(backend: str, updates: int = 600, members: int = 300, trials: int = 3):
@@ -91,7 +107,7 @@ async def scale_out(backend: str, updates: int = 600, members: int = 300, trials
             await a.wait_line(LEADER_LINE, 30)
             await b.start()
             async with ConnectionPeak(url) as connections:
-                one, two = await _compare(a, b, updates)
+                throughput = await _compare(a, b, updates)
             await srv.wait_for("", answered, timeout=120)
             await asyncio.sleep(1)  # a late second copy would show now
             after_load = await srv.stats()
@@ -131,9 +147,7 @@ async def scale_out(backend: str, updates: int = 600, members: int = 300, trials
             codes = [await i.stop() for i in running]
     return {
         "updates": updates,  # through each: one process, and two
-        "updates_per_s_1proc": round(one, 1),
-        "updates_per_s_2proc": round(two, 1),
-        "ratio_2proc_1proc": round(two / one, 2),
+        **throughput,
         "db_connections_peak_2proc": connections.peak,
         "unanswered": answered - after_load["chats"],
         "replies_duplicated": after_load["duplicates"],

@@ -9,6 +9,7 @@ crash of the machine would; the standby must then take over the scheduling.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 from sqlalchemy import select
@@ -94,6 +96,22 @@ class Instance:
     @property
     def running(self) -> bool:
         return self.proc is not None and self.proc.returncode is None
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the process and its children (the dispatcher)."""
+        if not self.running:
+            return 0.0
+        assert self.proc is not None
+        pids = [self.proc.pid]
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+            pids += [int(pid) for pid in children.split()]
+        total = 0.0
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     async def health(self) -> dict:
         async with httpx.AsyncClient(timeout=10) as client:
