@@ -87,7 +87,7 @@ async def _compare(a: Instance, b: Instance, updates: int) -> dict[str, float]:
     }
 
 
-async def scale_out(backend: str, updates: int = 600, members: int = 300, trials: int = 3):
+async def scale_out(backend: str, updates: int = 600, members: int = 300, trials: int = 5):
     if backend != "postgres":
         raise RuntimeError("scale-out needs PostgreSQL (KKGBOT_BENCH_POSTGRES_URL)")
     async with database(backend) as url, fake_server() as srv:
