@@ -8,6 +8,8 @@ leader had already queued it nor when two schedulers run the same job at the sam
 from __future__ import annotations
 
 import asyncio
+import sys
+import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -29,17 +31,16 @@ from bench.scale_out_parts import (
 from kkgbot.db.engine import make_engine
 from kkgbot.meetings.jobs import reminder_job
 from kkgbot.scheduling.leader import SchedulerLeader
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, _pg_db_url, _pg_exec
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.telegram_helpers import TOKEN
 
-pytestmark = [
-    pytest.mark.skipif(not PG_URL, reason="KKGBOT_TEST_POSTGRES_URL is not set"),
-    pytest.mark.parametrize("db_url", ["postgres"], indirect=True),
-]
+pytestmark = pytest.mark.skipif(not PG_URL, reason="KKGBOT_TEST_POSTGRES_URL is not set")
+on_postgres = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 HALF_HOUR = timedelta(minutes=30)  # instance_env reminds half an hour before a meeting
 
 
+@on_postgres
 async def test_the_lock_session_idles_outside_a_transaction_and_a_lost_one_hands_over(db_url):
     engine = make_engine(db_url)
     first, second = SchedulerLeader(engine, db_url), SchedulerLeader(engine, db_url)
@@ -68,6 +69,7 @@ async def test_the_lock_session_idles_outside_a_transaction_and_a_lost_one_hands
         await engine.dispose()
 
 
+@on_postgres
 async def test_two_schedulers_running_the_reminders_at_once_queue_each_once(db_url):
     """What happens when a leader whose lock session was lost still finishes its tick while
     the new leader runs the same job: both transactions overlap on the same meeting."""
@@ -93,6 +95,26 @@ async def test_two_schedulers_running_the_reminders_at_once_queue_each_once(db_u
             await engine.dispose()
 
 
+async def test_processes_starting_together_on_a_new_database_all_migrate_it():
+    """Each `bot.py run` migrates before it serves; started together (a deployment of two),
+    all but one used to fail on `CREATE TABLE alembic_version`."""
+    name = f"kkgbot_mig_{uuid.uuid4().hex[:10]}"
+    await _pg_exec(f'CREATE DATABASE "{name}"')
+    code = f"from kkgbot.db.migrate import upgrade_sync; upgrade_sync({_pg_db_url(name)!r})"
+    try:
+        procs = [
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-c", code, stderr=asyncio.subprocess.PIPE
+            )
+            for _ in range(3)
+        ]
+        errors = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in procs)), 120)
+        assert [p.returncode for p in procs] == [0, 0, 0], [e.decode()[-500:] for _, e in errors]
+    finally:
+        await _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@on_postgres
 @pytest.mark.slow
 async def test_two_processes_answer_webhooks_once_and_the_standby_takes_over(db_url):
     members, load = 8, 24
