@@ -37,6 +37,7 @@ from kkgbot.scheduling.leader import SchedulerLeader
 from kkgbot.settings import Settings
 from tests.conftest import PG_URL, START, _pg_db_url, _pg_empty, _pg_exec
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.process_helpers import ROOT
 from tests.telegram_helpers import TOKEN
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="KKGBOT_TEST_POSTGRES_URL is not set")
@@ -134,6 +135,7 @@ async def test_two_schedulers_at_once_queue_exactly_what_one_queues(pg_worker_db
     assert together == alone
 
 
+@pytest.mark.slow
 async def test_processes_starting_together_on_a_new_database_all_migrate_it():
     """Each `bot.py run` migrates before it serves; started together (a deployment of two),
     all but one used to fail on `CREATE TABLE alembic_version`."""
@@ -143,7 +145,7 @@ async def test_processes_starting_together_on_a_new_database_all_migrate_it():
     try:
         procs = [
             await asyncio.create_subprocess_exec(
-                sys.executable, "-c", code, stderr=asyncio.subprocess.PIPE
+                sys.executable, "-c", code, cwd=ROOT, stderr=asyncio.subprocess.PIPE
             )
             for _ in range(3)
         ]
