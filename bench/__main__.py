@@ -48,6 +48,11 @@ async def suite(only: set[str], heavy: bool) -> None:
                 __import__("bench.dashboard", fromlist=["_"]).dashboard_bench, backend
             ),
             "soak": partial(__import__("bench.soak", fromlist=["_"]).soak, backend),
+            "scale_out": partial(
+                __import__("bench.scale_out", fromlist=["_"]).scale_out,
+                backend,
+                1200 if heavy else 300,
+            ),
         }
         for name, run in runs.items():
             if only and name not in only:
@@ -56,6 +61,8 @@ async def suite(only: set[str], heavy: bool) -> None:
                 continue  # minutes long: only when asked for
             if name == "broadcast_baseline" and backend != "sqlite":
                 continue  # no database involved: once is enough
+            if name == "scale_out" and backend != "postgres":
+                continue  # processes sharing one database: PostgreSQL only
             started = time.monotonic()
             try:
                 figures = await run()
@@ -74,6 +81,8 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=[], help="run only this benchmark")
     parser.add_argument("--heavy", action="store_true", help="bigger scales (slower)")
     args = parser.parse_args()
+    if "scale_out" in args.only and not os.environ.get("KKGBOT_BENCH_POSTGRES_URL"):
+        print("scale_out runs on PostgreSQL only: set KKGBOT_BENCH_POSTGRES_URL")
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(suite(set(args.only), args.heavy))
 

@@ -128,6 +128,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
         from kkgbot.web.wiring import scheduler_lag
 
         lag_of.append(scheduler_lag(scheduler, app.clock.now))
+        web.state.scheduler_role = lambda: leader.role
     if sender is not None and telegram_up:  # "running" means answers go out: wait for it
         await sender.wait_ready()
     dispatcher = asyncio.create_task(app.dispatcher.run_forever(), name="dispatcher")

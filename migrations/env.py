@@ -3,12 +3,17 @@
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from kkgbot.db.engine import make_engine
 from kkgbot.schema import metadata
 
 config = context.config
+# Several `bot.py run` processes starting together each migrate first: on PostgreSQL they
+# take turns under this lock, so the second finds the work done instead of failing on
+# `CREATE TABLE alembic_version` (SQLite: one writer at a time anyway).
+MIGRATION_LOCK = 0x4B4B47_4D47  # "KKG" "MG"
 
 
 def _run(connection: Connection) -> None:
@@ -19,6 +24,8 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":  # held until this transaction ends
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         context.run_migrations()
 
 

@@ -51,6 +51,8 @@ class WebState:
     # handles one update and returns when it is committed (TelegramChannel.process)
     telegram_process: Callable[[object], Awaitable[None]] | None = None
     scheduler_lag: Callable[[], float | None] | None = None  # None: no scheduler here
+    # "leader" or "standby": which process behind the load balancer runs the due work
+    scheduler_role: Callable[[], str] | None = None
     # a channel's state for /healthz ("ok", "retrying"): named, but never a reason for 503
     channel_states: dict[str, Callable[[], str]] = field(default_factory=dict)
     max_scheduler_lag: float = 120.0
@@ -113,9 +115,11 @@ async def healthz(request: Request) -> Response:
     healthy = all(v == "ok" for v in checks.values())
     # A channel waiting for its service (Telegram unreachable) is named, but the bot is
     # healthy: a restart would not bring Telegram back, and WhatsApp and the rest still work.
-    channels = {name: state() for name, state in web.channel_states.items()}
+    named = {name: state() for name, state in web.channel_states.items()}
+    if web.scheduler_role is not None:  # a standby is as healthy as the leader
+        named["scheduler_role"] = web.scheduler_role()
     return JSONResponse(
-        {"status": "ok" if healthy else "unhealthy", **checks, **channels},
+        {"status": "ok" if healthy else "unhealthy", **checks, **named},
         status_code=200 if healthy else 503,
     )
 
