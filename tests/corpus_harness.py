@@ -5,7 +5,7 @@ Each scenario is built once through the bot itself (commands, buttons and the sc
 services at chosen times) into a database that every case of that scenario starts from, so
 a case sees exactly what the scenario says is on the person's screen and nothing else.
 
-    python -m tests.corpus_harness            # dev, dev2, dev3 and held-out figures, SQLite
+    python -m tests.corpus_harness            # dev, dev2, dev3, dev4 and held-out figures, SQLite
     python -m tests.corpus_harness --postgres postgresql+asyncpg://postgres@127.0.0.1/test
     python -m tests.corpus_harness --show dev # also every dev case read differently
 """
@@ -45,7 +45,7 @@ from kkgbot.polls.models import Poll, PollBallot, PollOption, PollVote
 from kkgbot.settings import Settings
 
 CORPUS = Path(__file__).parent / "corpus"
-DEVELOPMENT = ("dev", "dev2", "dev3")  # the files a change may be developed against
+DEVELOPMENT = ("dev", "dev2", "dev3", "dev4")  # the files a change may be developed against
 WITA = timedelta(hours=8)
 # Monday 30 November 2026, 08:00 WITA: the scenarios' first moment.
 T0 = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
