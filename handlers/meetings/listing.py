@@ -31,6 +31,7 @@ from kkgbot.messages import Choice
 from kkgbot.numbers import small_number
 from kkgbot.people.identities import clean_text
 from kkgbot.polls import workplan
+from kkgbot.understanding.reading import content_words, numbers_of
 from kkgbot.understanding.reasons import has_reason, reason_kind
 from kkgbot.understanding.text import looks_like_words, tokens_of
 
@@ -207,6 +208,11 @@ def parse_reason(ctx: Ctx, value: str) -> dict:
     text = clean_text(str(value))
     if len(text) > 200:
         raise Invalid("meetings.reason_too_long", max=200)
+    named = numbers_of(content_words(tokens_of(text).tokens))
+    picked = sorted(set(named[0])) if named else []
+    if len(picked) > 1 and all(1 <= n <= len(REASONS) for n in picked):  # "2, 3": which one?
+        labels = [ctx.t(f"meetings.reason_{REASONS[n - 1]}") for n in picked]
+        raise Invalid("common.which_one", choices=" / ".join(labels))
     kind = reason_kind(text)  # "lagi demam" is Sakit, 🤒 too; the words are kept as typed
     if kind == "lain" and not looks_like_words(tokens_of(text).tokens):
         raise Invalid("meetings.reason_invalid")  # "jjjjjjj", "🙂🙂": no reason
