@@ -34,6 +34,7 @@ from kkgbot.clock import MovableClock
 from kkgbot.db.migrate import upgrade
 from kkgbot.db.models import Conversation, Kkg
 from kkgbot.delivery.outbox import Draft, enqueue
+from kkgbot.engine.router import split_command
 from kkgbot.inbox.models import MemberMessage
 from kkgbot.learning import push
 from kkgbot.learning.models import Learner, LessonProgress
@@ -454,7 +455,7 @@ async def play_case(url: str, now: datetime, case: Case, files: Path) -> str:
     run_command = app.router.run_command
 
     async def recording(ctx, text, typed=False):  # which command the reply ran, if any
-        word = text.strip()[1:].split()[0].split("@")[0].lower() if text.strip() else ""
+        word = split_command(text)[0] if text.strip() else ""  # the word the router reads
         if word in app.registry.by_word:
             commands.append(app.registry.by_word[word].name)
         await run_command(ctx, text, typed)
