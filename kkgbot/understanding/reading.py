@@ -120,6 +120,8 @@ def read(text: str | Words, offered: list[Offered], *, many: bool = False) -> Re
         whole = whole_label(first, offered) if found is None else None
         if whole is not None:  # "Strongly disagree, the meetings are mostly admin"
             found = Reading((whole,), "exact")
+        if found is None and any(o.meaning for o in offered) and len(first) <= MAX_PARTIAL:
+            found = by_words(first, offered)  # "Beta su coba di kelas, ana-ana dong suka"
         if found is not None:
             rest = ws.raw[len(clause.raw) :].strip(" ,.;:")
             other = _another_number(rest, found, offered)
@@ -128,7 +130,22 @@ def read(text: str | Words, offered: list[Offered], *, many: bool = False) -> Re
                            numbers_typed=found.numbers_typed,
                            alternatives=found.alternatives or bool(other),
                            weak=found.weak)  # fmt: skip
-    return None
+    return _number_at_the_end(ws, offered, many)
+
+
+def _number_at_the_end(ws: Words, offered: list[Offered], many: bool) -> Reading | None:
+    """`Materinya sangat membantu, ... panas sekali. Sy kasih 4`: a comment, then a last
+    sentence that is only the answer's number."""
+    ends = list(SENTENCE_END.finditer(ws.raw))
+    if ws.asks or not ends or not ws.raw[ends[-1].end() :].strip():
+        return None
+    earlier = expanded_words(tokens_of(ws.raw[: ends[-1].start()]))
+    last = expanded_words(tokens_of(ws.raw[ends[-1].end() :]))
+    found = _numbers_reading(last.raw, without_fillers(last.tokens), offered, many)
+    if found is None or found.ambiguous or _choice_numbers(earlier.tokens, offered):
+        return None
+    return Reading(found.picks, "number", rest=ws.raw[: ends[-1].start()].strip(), weak=True,
+                   numbers_typed=found.numbers_typed)  # fmt: skip
 
 
 # words before a number that make it a choice's number ("nomor 3"), not content ("kelas 3")
@@ -136,19 +153,7 @@ POINTERS = {"no", "nomor", "nomer", "nmr", "number", "option", "opsi", "pilihan"
             "tapi", "tetapi", "namun", "but", "juga", "eh", "pilih", "bisa", "mungkin",
             "maybe"}  # fmt: skip
 LINKS = {"dan", "and", "sama", "atau", "or", "&"}  # "kelas 1 dan 2": a number like the one before
-CONTRAST = {
-    "tapi",
-    "tetapi",
-    "namun",
-    "but",
-    "eh",
-    "juga",
-    "atau",
-    "or",
-    "bisa",
-    "mungkin",
-    "maybe",
-}
+CONTRAST = {"tapi", "tetapi", "namun", "but", "eh", "juga", "atau", "or"}
 
 
 def _choice_numbers(tokens: tuple[str, ...], offered: list[Offered]) -> list[int]:
@@ -187,7 +192,8 @@ def _two_numbers_named(ws: Words, content: tuple[str, ...], offered: list[Offere
     if ws.asks or numbers_of(content) is not None:
         return None
     named = _choice_numbers(content, offered)
-    if len(named) < 2 or not CONTRAST & set(content):
+    said_twice = [t for t in ("bisa", "mungkin", "maybe") if content.count(t) >= 2]
+    if len(named) < 2 or not (CONTRAST & set(content) or said_twice):  # "bisa 1 bisa 3"
         return None
     picks = tuple(sorted(n - 1 for n in named))
     return Reading(picks, "number", ambiguous=True, alternatives=True, numbers_typed=len(named))

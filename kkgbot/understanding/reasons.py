@@ -29,13 +29,20 @@ def _reasons() -> dict[str, set[Phrase]]:
 
 
 def reason_kind(text: str) -> str:
+    found = reason_kinds(text)
+    return found[0] if found else OTHER
+
+
+def reason_kinds(text: str) -> list[str]:
+    """Every kind of reason the text gives, the one that counts first."""
     typed = _own_matters_out(tokens_of(text).tokens)  # "ujian PPPK" is no school duty
     tokens = typed + ("",) + expanded(typed)  # "ngga enak badan" reads as "tidak enak badan" too
     tokens = tokens + ("",) + _spelled_right(typed)  # "sakiit bu" is Sakit
     found = [kind for kind in ORDER if phrase_in(tokens, _reasons()[kind])]
     if found[:1] == ["sakit"] and "izin" in found and _illness_on_the_side(typed):
-        return "izin"  # "izin aja bu, sebenarnya sy kurang sehat juga": the izin stands
-    return found[0] if found else OTHER
+        found.remove("izin")
+        found.insert(0, "izin")  # "izin aja bu, sebenarnya sy kurang sehat juga": the izin stands
+    return found
 
 
 def _own_matters_out(tokens: tuple[str, ...]) -> tuple[str, ...]:
