@@ -5,7 +5,7 @@ Each scenario is built once through the bot itself (commands, buttons and the sc
 services at chosen times) into a database that every case of that scenario starts from, so
 a case sees exactly what the scenario says is on the person's screen and nothing else.
 
-    python -m tests.corpus_harness            # dev, dev2, dev3 and held-out figures, SQLite
+    python -m tests.corpus_harness            # dev, dev2, dev3, dev4 and held-out figures, SQLite
     python -m tests.corpus_harness --postgres postgresql+asyncpg://postgres@127.0.0.1/test
     python -m tests.corpus_harness --show dev # also every dev case read differently
 """
@@ -34,6 +34,7 @@ from kkgbot.clock import MovableClock
 from kkgbot.db.migrate import upgrade
 from kkgbot.db.models import Conversation, Kkg
 from kkgbot.delivery.outbox import Draft, enqueue
+from kkgbot.engine.router import split_command
 from kkgbot.inbox.models import MemberMessage
 from kkgbot.learning import push
 from kkgbot.learning.models import Learner, LessonProgress
@@ -45,7 +46,7 @@ from kkgbot.polls.models import Poll, PollBallot, PollOption, PollVote
 from kkgbot.settings import Settings
 
 CORPUS = Path(__file__).parent / "corpus"
-DEVELOPMENT = ("dev", "dev2", "dev3")  # the files a change may be developed against
+DEVELOPMENT = ("dev", "dev2", "dev3", "dev4")  # the files a change may be developed against
 WITA = timedelta(hours=8)
 # Monday 30 November 2026, 08:00 WITA: the scenarios' first moment.
 T0 = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
@@ -454,7 +455,7 @@ async def play_case(url: str, now: datetime, case: Case, files: Path) -> str:
     run_command = app.router.run_command
 
     async def recording(ctx, text, typed=False):  # which command the reply ran, if any
-        word = text.strip()[1:].split()[0].split("@")[0].lower() if text.strip() else ""
+        word = split_command(text)[0] if text.strip() else ""  # the word the router reads
         if word in app.registry.by_word:
             commands.append(app.registry.by_word[word].name)
         await run_command(ctx, text, typed)

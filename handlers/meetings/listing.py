@@ -31,7 +31,8 @@ from kkgbot.messages import Choice
 from kkgbot.numbers import small_number
 from kkgbot.people.identities import clean_text
 from kkgbot.polls import workplan
-from kkgbot.understanding.reasons import has_reason, reason_kind
+from kkgbot.understanding.reading import content_words, numbers_of
+from kkgbot.understanding.reasons import has_reason, reason_kind, reason_kinds
 from kkgbot.understanding.text import looks_like_words, tokens_of
 
 REASONS = ("izin", "sakit", "tugas")
@@ -207,7 +208,16 @@ def parse_reason(ctx: Ctx, value: str) -> dict:
     text = clean_text(str(value))
     if len(text) > 200:
         raise Invalid("meetings.reason_too_long", max=200)
-    kind = reason_kind(text)  # "lagi demam" is Sakit, 🤒 too; the words are kept as typed
+    named = numbers_of(content_words(tokens_of(text).tokens))
+    picked = sorted(set(named[0])) if named else []
+    if len(picked) > 1 and all(1 <= n <= len(REASONS) for n in picked):  # "2, 3": which one?
+        labels = [ctx.t(f"meetings.reason_{REASONS[n - 1]}") for n in picked]
+        raise Invalid("common.which_one", choices=" / ".join(labels))
+    kinds = reason_kinds(text)
+    if {"sakit", "tugas"} <= set(kinds):  # "sakit, terus ada tugas juga": both, so which?
+        labels = [ctx.t(f"meetings.reason_{k}") for k in ("sakit", "tugas")]
+        raise Invalid("common.which_one", choices=" / ".join(labels))
+    kind = kinds[0] if kinds else "lain"  # "lagi demam" is Sakit, 🤒 too; kept as typed
     if kind == "lain" and not looks_like_words(tokens_of(text).tokens):
         raise Invalid("meetings.reason_invalid")  # "jjjjjjj", "🙂🙂": no reason
     return {"reason": kind, "text": text}  # "lagi demam" is Sakit, kept as typed

@@ -23,6 +23,7 @@ from kkgbot.engine.context import Ctx
 from kkgbot.engine.flow import FlowRunner
 from kkgbot.messages import Action, Choice
 from kkgbot.numbers import small_number
+from kkgbot.understanding.pastes import pasted_chain
 from kkgbot.understanding.reading import (
     STRONG,
     WEAK,
@@ -100,6 +101,9 @@ class Answers:
         command = command_word(text, self.registry, roles)
         ws = tokens_of(text)
         candidates = await self._candidates(ctx, ws, state)
+        if pasted_chain(ws):  # a chain message answers no question the bot sent
+            for c in candidates:
+                c.reading = None if c.question is not None else c.reading
         step = next((c for c in candidates if c.question is None), None)
         if command is not None and command.name == "batal" and not (step and step.reading):
             await self.run_command(ctx, "/batal")  # a way out of anything
@@ -117,11 +121,13 @@ class Answers:
             await self.run_command(ctx, f"/{command.name}")
             return
         question_for_someone = ws.asks and self._is_message(ws)
-        if step is not None and not question_for_someone:
-            await self.runner.answer(ctx, state, text=text, data=None)
-            return  # a step that wants a choice explains itself and asks again
         pending = next((c.question for c in candidates if c.question and not c.answered), None)
         forward = self.registry.unanswered
+        if step is not None and not question_for_someone:
+            said = self._menu_at_start(state) and self._said_something(ws)
+            if not (said and forward and await forward(ctx, text, pending)):
+                await self.runner.answer(ctx, state, text=text, data=None)
+            return  # a step that wants a choice explains itself and asks again
         if self._for_someone(ws, pending) and forward and await forward(ctx, text, pending):
             return
         await self._reshow(ctx, pending)
@@ -176,6 +182,19 @@ class Answers:
             return False  # "jam berapa selesainya?" is no reason for not coming
         return step.free_text or step.options is None or bool(step.keep_text)
 
+    def _menu_at_start(self, state: Conversation) -> bool:
+        """A menu the person opened (`/materi`) and has chosen nothing in yet: words typed
+        there that choose nothing ("terima kasih, materinya bagus") are for a person."""
+        found = self.runner.current(state)
+        if found is None or found[1] != 0 or state.name not in self._command_flows:
+            return False
+        step = found[0].steps[0]
+        return step.options is not None and not (step.free_text or step.keep_text)
+
+    def _said_something(self, ws: Words) -> bool:
+        said = [t for t in ws.tokens if t.isalpha() and len(t) > 2]
+        return len(said) >= 3 and self._is_message(ws)
+
     @staticmethod
     def _action_name(question: OpenQuestion) -> str:
         return question.key.split(":", 1)[0]
@@ -193,7 +212,7 @@ class Answers:
     def _is_message(ws: Words) -> bool:
         """Words meant for a person: more than greetings, answer words and numbers, not
         keyboard mashing, and not a pasted document."""
-        if len(ws.raw) > MAX_MESSAGE or not looks_like_words(ws.tokens):
+        if len(ws.raw) > MAX_MESSAGE or not looks_like_words(ws.tokens) or pasted_chain(ws):
             return False
         w = words()
         plain = {p[0] for group in w.meanings.values() for p in group if len(p) == 1}

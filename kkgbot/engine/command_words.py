@@ -7,8 +7,11 @@ gets "Maksud Anda /jadwal?", suggesting only commands the person's roles allow.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rapidfuzz import fuzz, process
 
+from kkgbot import i18n
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.people.permissions import allowed
 from kkgbot.understanding.text import tokens_of
@@ -30,6 +33,17 @@ def command_word(text: str, registry: Registry, roles: set[str]) -> Command | No
     return command
 
 
+@lru_cache
+def _synonyms() -> dict[str, str]:
+    prefix = "answers.command_synonyms."
+    return {
+        key[len(prefix) :]: str(value)
+        for lang in i18n.LANGUAGES
+        for key, value in i18n.catalogue(lang).items()
+        if key.startswith(prefix)
+    }
+
+
 def suggestion(word: str, registry: Registry, roles: set[str], lang: str) -> Command | None:
     """The allowed command whose word is closest to a mistyped one, if close enough."""
     if not word or len(word) > 30:
@@ -41,5 +55,9 @@ def suggestion(word: str, registry: Registry, roles: set[str], lang: str) -> Com
     }
     if not choices:
         return None
+    meant = _synonyms().get(word)  # "/summary": the digest, though its word is /ringkasan
+    if meant is not None and meant in registry.commands:
+        command = registry.commands[meant]
+        return command if command in choices.values() else None
     found = process.extractOne(word, list(choices), scorer=fuzz.ratio, score_cutoff=CLOSE_ENOUGH)
     return choices[found[0]] if found else None

@@ -193,6 +193,15 @@ class Router:
     async def run_command(self, ctx: Ctx, text: str, typed: bool = False) -> None:
         """`/word args`; a word nobody knows gets "did you mean /jadwal?" when one is close."""
         word, args = split_command(text)
+        if not word and args and typed:  # "/ rapat": the slash came loose; suggest it
+            loose = args.split()[0].lower()
+            roles = await ctx.role_names()
+            known = self.registry.by_word.get(loose)
+            guess = known if known and allowed(known.action, roles) else None
+            guess = guess or suggestion(loose, self.registry, roles, ctx.lang)
+            if guess is not None:
+                self._did_you_mean(ctx, guess)
+                return
         command = self.registry.by_word.get(word)
         glued = next((w for w in self.registry.glued_words if word.startswith(w)), None)
         if command is None and glued is not None and len(word) > len(glued):
@@ -203,11 +212,7 @@ class Router:
                 command = guess  # "/hadri 376DBN": the code says what was meant
         if command is None:
             if guess is not None and typed:
-                shown = f"/{self._word(ctx, guess)}"
-                ctx.reply(
-                    ctx.t("common.did_you_mean", command=shown),
-                    [Choice.act(shown, "cmd", guess.name)],
-                )
+                self._did_you_mean(ctx, guess)
                 return
             ctx.say("common.unknown_command", command=f"/{word}"[:40])
             return
@@ -226,6 +231,12 @@ class Router:
             await self.runner.start(ctx, command.flow, args)
         elif command.run is not None:
             await command.run(ctx, args)
+
+    def _did_you_mean(self, ctx: Ctx, guess: Command) -> None:
+        shown = f"/{self._word(ctx, guess)}"
+        ctx.reply(
+            ctx.t("common.did_you_mean", command=shown), [Choice.act(shown, "cmd", guess.name)]
+        )
 
     async def _suggested(self, ctx: Ctx, args: list[str]) -> None:
         """The "did you mean" button: the command it names, as if typed."""

@@ -11,6 +11,7 @@ from kkgbot.understanding.phrases import expanded, without_fillers
 from kkgbot.understanding.text import Words, is_number, tokens_of
 from kkgbot.understanding.words import words
 
+STEM = 8  # letters two long words share at their start to be forms of one word
 MAX_PARTIAL = 6  # words a reply may have and still name a choice by a part of its label
 
 
@@ -127,6 +128,8 @@ def _same(word: str, key: str) -> bool:
         return True
     if len(word) < 4 or len(key) < 5 or word.isdigit():
         return False
+    if min(len(word), len(key)) >= STEM + 1 and word[:STEM] == key[:STEM]:
+        return True  # "differentiation" names "Differentiated instruction"
     return fuzz.ratio(word, key) >= FUZZY
 
 

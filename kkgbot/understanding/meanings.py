@@ -49,6 +49,8 @@ def meaning_of(ws: Words) -> tuple[str | None, bool, int]:
     opens = phrase_at(ws.tokens, first_content(ws.tokens), w.conditions)
     if opens and found[0].meaning == YES:
         return MAYBE, False, max(f.end for f in found)  # "kalau dapat tumpangan, sy datang"
+    if condition is not None and _sentence_ends_between(ws, found[0].end, condition - 1):
+        condition = None  # "InsyaAllah saya hadir. Kalau boleh, mohon ...": a new request
     if condition is not None and any(f.start < condition for f in found):
         before = [f for f in found if f.start < condition]
         if before[0].meaning == YES:
@@ -62,11 +64,27 @@ def meaning_of(ws: Words) -> tuple[str | None, bool, int]:
     end = max(f.end for f in found)
     if len(kinds) > 1 and _alternatives_between(ws.tokens, found):
         return None, True, end
+    if {YES, NO} <= kinds and _each_hedged(found):
+        return MAYBE, False, end  # "mungkin bisa, mungkin tidak": neither is promised
     if NO in kinds:
         return NO, False, end
     if MAYBE in kinds and not _maybe_qualifies_later(ws, found):
         return MAYBE, False, end
     return (YES if YES in kinds else MAYBE), False, end
+
+
+def _sentence_ends_between(ws: Words, after: int, at: int) -> bool:
+    """Whether a sentence ends after token `after - 1` and before token `at`."""
+    if not 0 < after <= at < len(ws.spans):
+        return False
+    return bool(re.search(r"[.!?](\s|$)|\n", ws.raw[ws.spans[after - 1][1] : ws.spans[at][0]]))
+
+
+def _each_hedged(found: list[Found]) -> bool:
+    """Every yes and no right after a "mungkin" of its own."""
+    answers = [k for k, f in enumerate(found) if f.meaning != MAYBE]
+    return all(k > 0 and found[k - 1].meaning == MAYBE and found[k - 1].end == found[k].start
+               for k in answers)  # fmt: skip
 
 
 def meanings_in(tokens: tuple[str, ...]) -> list[Found]:

@@ -105,20 +105,98 @@ def read(text: str | Words, offered: list[Offered], *, many: bool = False) -> Re
     found = by_label(ws, content, offered, many)
     if found is not None:
         return found
-    lenient = _one_number(ws, content, offered)
+    lenient = _one_number(ws, typed, content, offered)
     if lenient is not None:
         return lenient
+    two = _two_numbers_named(ws, content, offered)
+    if two is not None:
+        return two
     clause = _first_clause(ws)
     if clause is not None:
         first = without_fillers(clause.tokens)
         found = _numbers_reading(clause.raw, first, offered, many) or by_label(
             clause, first, offered, many
         )
+        whole = whole_label(first, offered) if found is None else None
+        if whole is not None:  # "Strongly disagree, the meetings are mostly admin"
+            found = Reading((whole,), "exact")
+        if found is None and any(o.meaning for o in offered) and len(first) <= MAX_PARTIAL:
+            found = by_words(first, offered)  # "Beta su coba di kelas, ana-ana dong suka"
         if found is not None:
-            return Reading(found.picks, found.how, rest=ws.raw[len(clause.raw) :].strip(" ,.;:"),
-                           ambiguous=found.ambiguous, numbers_typed=found.numbers_typed,
-                           alternatives=found.alternatives, weak=found.weak)  # fmt: skip
-    return None
+            rest = ws.raw[len(clause.raw) :].strip(" ,.;:")
+            other = _another_number(rest, found, offered)
+            return Reading(other or found.picks, found.how, rest=rest,
+                           ambiguous=found.ambiguous or bool(other),
+                           numbers_typed=found.numbers_typed,
+                           alternatives=found.alternatives or bool(other),
+                           weak=found.weak)  # fmt: skip
+    return _number_at_the_end(ws, offered, many)
+
+
+def _number_at_the_end(ws: Words, offered: list[Offered], many: bool) -> Reading | None:
+    """`Materinya sangat membantu, ... panas sekali. Sy kasih 4`: a comment, then a last
+    sentence that is only the answer's number."""
+    ends = list(SENTENCE_END.finditer(ws.raw))
+    if ws.asks or not ends or not ws.raw[ends[-1].end() :].strip():
+        return None
+    earlier = expanded_words(tokens_of(ws.raw[: ends[-1].start()]))
+    last = expanded_words(tokens_of(ws.raw[ends[-1].end() :]))
+    found = _numbers_reading(last.raw, without_fillers(last.tokens), offered, many)
+    if found is None or found.ambiguous or _choice_numbers(earlier.tokens, offered):
+        return None
+    return Reading(found.picks, "number", rest=ws.raw[: ends[-1].start()].strip(), weak=True,
+                   numbers_typed=found.numbers_typed)  # fmt: skip
+
+
+# words before a number that make it a choice's number ("nomor 3"), not content ("kelas 3")
+POINTERS = {"no", "nomor", "nomer", "nmr", "number", "option", "opsi", "pilihan", "yang", "yg",
+            "tapi", "tetapi", "namun", "but", "juga", "eh", "pilih", "bisa", "mungkin",
+            "maybe"}  # fmt: skip
+LINKS = {"dan", "and", "sama", "atau", "or", "&"}  # "kelas 1 dan 2": a number like the one before
+CONTRAST = {"tapi", "tetapi", "namun", "but", "eh", "juga", "atau", "or"}
+
+
+def _choice_numbers(tokens: tuple[str, ...], offered: list[Offered]) -> list[int]:
+    """The numbers in a text that point at a choice: at its start or after a pointer word."""
+    w = words()
+    out: list[int] = []
+    counted: set[int] = set()
+    for i, token in enumerate(tokens):
+        value = int(token) if is_number(token) else w.numbers.get((token,))
+        if value is None:
+            continue
+        before = tokens[i - 1] if i else ""
+        pointed = i == 0 or before in POINTERS or (before in LINKS and i - 2 in counted)
+        if pointed and 1 <= value <= len(offered):
+            counted.add(i)
+            if value not in out:
+                out.append(value)
+    return out
+
+
+def _another_number(rest: str, found: Reading, offered: list[Offered]) -> tuple[int, ...]:
+    """`Sy pilih 4 aja, eh tapi 2 juga perlu`: a second choice named after the first one;
+    the person has not decided, so the bot asks (the picks: both)."""
+    more = tokens_of(rest)
+    if more.asks:
+        return ()
+    named = {n - 1 for n in _choice_numbers(without_fillers(expanded(more.tokens)), offered)}
+    if not named - set(found.picks):
+        return ()
+    return tuple(sorted(named | set(found.picks)))
+
+
+def _two_numbers_named(ws: Words, content: tuple[str, ...], offered: list[Offered]):
+    """`Kalau menurut sy nomor 1, tapi nomor 3 juga penting`: two choices named in one
+    reply that is more than a list: the bot asks which is meant, it does not guess."""
+    if ws.asks or numbers_of(content) is not None:
+        return None
+    named = _choice_numbers(content, offered)
+    said_twice = [t for t in ("bisa", "mungkin", "maybe") if content.count(t) >= 2]
+    if len(named) < 2 or not (CONTRAST & set(content) or said_twice):  # "bisa 1 bisa 3"
+        return None
+    picks = tuple(sorted(n - 1 for n in named))
+    return Reading(picks, "number", ambiguous=True, alternatives=True, numbers_typed=len(named))
 
 
 def numbers_of(content: tuple[str, ...]) -> tuple[list[int], bool] | None:
@@ -177,18 +255,25 @@ def _numbers_reading(
                    numbers_typed=len(picked), alternatives=alternatives)  # fmt: skip
 
 
-def _one_number(ws: Words, content: tuple[str, ...], offered: list[Offered]) -> Reading | None:
+def _one_number(
+    ws: Words, typed: Words, content: tuple[str, ...], offered: list[Offered]
+) -> Reading | None:
     """One number in a short reply with other words around it ("nilainya tiga", "Beta kasi
-    lima", "4 bintang", "5 👍"): that number, as a weak reading (a clearer one elsewhere wins)."""
-    if ws.asks or len(content) > MAX_PARTIAL:
+    lima", "4 bintang", "5 👍"): that number, as a weak reading (a clearer one elsewhere wins).
+    A guess asks nothing of a person ("I'm not sure, maybe 1?"): its number is the answer."""
+    guess = any(f.meaning == MAYBE for f in meanings_in(typed.tokens))
+    asks_someone = phrase_in(typed.tokens, words().question_words)
+    if (ws.asks and (not guess or asks_someone)) or len(content) > MAX_PARTIAL:
         return None
     w = words()
     found = [int(t) for t in content if is_number(t)]
     found += [w.numbers[(t,)] for t in content if (t,) in w.numbers]
     if len(found) != 1 or not 1 <= found[0] <= len(offered):
         return None
-    if any(f.meaning == NO for f in meanings_in(content)):
-        return None  # "tidak 3": not a plain pick
+    t = typed.tokens
+    said_no = [f for f in meanings_in(t) if f.meaning == NO]
+    if any(t[f.start] != "no" or f.end >= len(t) or not is_number(t[f.end]) for f in said_no):
+        return None  # "tidak 3": not a plain pick ("no 3" is "nomor 3")
     return Reading((found[0] - 1,), "number", numbers_typed=1, weak=True)
 
 
@@ -232,6 +317,8 @@ def _answer_before_question(ws: Words, offered: list[Offered]) -> Reading | None
         return None
     match = SENTENCE_END.search(ws.raw)
     if match is None or "?" in ws.raw[: match.start()]:
+        match = _after_bare_answer(ws)  # "hadir, tp bsk sy bawa laptop atau tdk ya bu?"
+    if match is None:
         return None
     first = tokens_of(ws.raw[: match.start()])
     if first.asks or not without_fillers(first.tokens):
@@ -240,6 +327,18 @@ def _answer_before_question(ws: Words, offered: list[Offered]) -> Reading | None
     if found is None or found.ambiguous:
         return None
     return Reading(found.picks, found.how, rest=ws.raw[match.end() :].strip(), before=found.before)
+
+
+def _after_bare_answer(ws: Words) -> re.Match | None:
+    """The comma after a first part that is nothing but an answer word ("hadir, ...")."""
+    match = re.search(r",", ws.raw)
+    if match is None:
+        return None
+    first = tokens_of(ws.raw[: match.start()])
+    content = without_fillers(first.tokens)
+    found = meanings_in(content)
+    covered = sum(f.end - f.start for f in found)
+    return match if content and found and covered == len(content) else None
 
 
 def _reason_says_no(ws: Words, content: tuple[str, ...], offered: list[Offered]):

@@ -39,6 +39,9 @@ class Words:
     question_names: dict[str, set[Phrase]]  # action -> words that name its question
     troubles: set[Phrase] = frozenset()  # "halangan", "lupa": a "no" before them is a yes
     bridges: set[Phrase] = frozenset()  # "ada", "akan": words between the "no" and the trouble
+    chain_markers: set[Phrase] = frozenset()  # "sebarkan": a pasted chain message
+    own_matters: set[Phrase] = frozenset()  # "ujian pppk": one's own exam, no school duty
+    side_remarks: set[Phrase] = frozenset()  # "juga": an illness told beside an izin
 
     @property
     def longest(self) -> int:
@@ -75,7 +78,13 @@ def words() -> Words:
     names: dict[str, set[Phrase]] = {}
     troubles: set[Phrase] = set()
     bridges: set[Phrase] = set()
+    chain: set[Phrase] = set()
+    own: set[Phrase] = set()
+    side: set[Phrase] = set()
     for lang in i18n.LANGUAGES:
+        chain |= _phrases(_get(lang, "answers.chain_markers"))
+        own |= _phrases(_get(lang, "answers.own_matters"))
+        side |= _phrases(_get(lang, "answers.side_remarks"))
         troubles |= _phrases(_get(lang, "answers.negated_troubles.troubles"))
         bridges |= _phrases(_get(lang, "answers.negated_troubles.bridges"))
         older |= _phrases(_get(lang, "answers.older_words"))
@@ -120,4 +129,7 @@ def words() -> Words:
         names,
         troubles,
         bridges,
+        chain,
+        own,
+        side,
     )
