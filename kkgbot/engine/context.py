@@ -102,6 +102,7 @@ class Ctx:
                 self.session,
                 Draft(
                     channel=self.channel,
+                    via=self.inbound.via if self.inbound else None,
                     address=self.address,
                     person_id=self.person.id,
                     text=reply.text,
