@@ -49,8 +49,11 @@ async def test_rows_another_dispatcher_took_are_not_sent_again(settings):
         busy = stalled.model_copy(update={"dispatcher_poll_seconds": 0.05})
         second = Dispatcher(app.sessionmaker, app.channels, busy, app.clock)
         one = asyncio.create_task(first.run_forever())
-        while first.ownership is None or not first.ownership.owned:
+        for _ in range(500):  # until its first lane lease is taken
+            if first.ownership is not None and first.ownership.owned:
+                break
             await asyncio.sleep(0.01)
+        assert first.ownership is not None and first.ownership.owned
 
         async def stalled_renewal(_wanted, _now):  # its lane lease runs out too
             return set()
