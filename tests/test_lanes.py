@@ -1,0 +1,166 @@
+"""Several bots in one deployment: each member reached through the bot they joined, each
+bot's lane owned by one dispatcher at a time, taken over when its owner dies.
+
+Each bot is a fake Bot API server of its own (its own token, its own limits), as each
+real bot is a token of its own on Telegram's side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from sqlalchemy import select
+
+from kkgbot.app import App
+from kkgbot.channels.telegram import TelegramChannel
+from kkgbot.clock import SystemClock
+from kkgbot.db.models import Identity, LaneLease
+from kkgbot.delivery import outbox
+from kkgbot.delivery.dispatcher import Dispatcher
+from kkgbot.people import messaging
+from kkgbot.people.messaging import Recipient
+from tests.delivery_helpers import rows
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.telegram_helpers import DaytimeClock
+
+TOKENS = {None: "111:DEFAULT", "utara": "222:UTARA"}
+
+
+@contextlib.asynccontextmanager
+async def two_bots(settings, clock=None) -> AsyncIterator[tuple[App, dict]]:
+    """The App with the default bot and bot `utara`, each against its own fake server."""
+    async with contextlib.AsyncExitStack() as stack:
+        servers = {}
+        for via, token in TOKENS.items():
+            servers[via] = await stack.enter_async_context(FakeTelegramServer(token=token))
+        app = App(settings, clock or DaytimeClock())
+        stack.push_async_callback(app.close)
+        for via, token in TOKENS.items():
+            channel = TelegramChannel(token, servers[via].base_url, app.router.handle, via=via)
+            app.add_channel(channel)
+            await channel.start(polling=True)
+            stack.push_async_callback(channel.stop)
+        yield app, servers
+
+
+async def running(dispatcher: Dispatcher) -> asyncio.Task[None]:
+    task = asyncio.create_task(dispatcher.run_forever(poll_seconds=0.05))
+    for _ in range(500):  # until its first lane leases are settled
+        if dispatcher.ownership is not None and dispatcher._tasks:
+            break
+        await asyncio.sleep(0.01)
+    return task
+
+
+async def test_a_member_is_reached_through_the_bot_they_joined(settings):
+    async with two_bots(settings) as (app, srv):
+        task = await running(app.dispatcher)
+        try:
+            # The same update id on both bots (each counts its own): both are handled.
+            first = srv["utara"].user_sends(7, "/start")
+            other = srv[None].user_sends(8, "/start")
+            assert first["update_id"] == other["update_id"]
+            await srv["utara"].wait_for_messages(7, 1)
+            await srv[None].wait_for_messages(8, 1)
+            assert not srv[None].sent_messages(7) and not srv["utara"].sent_messages(8)
+            async with app.sessionmaker() as session:
+                via = dict((await session.execute(select(Identity.address, Identity.via))).all())
+            assert via == {"7": "utara", "8": None}
+            # Something the bot starts (a lesson, a reminder) goes through their bot too.
+            async with app.sessionmaker() as session, session.begin():
+                for pid in (await session.scalars(select(Identity.person_id))).all():
+                    who = Recipient(pid, "id", "Asia/Makassar")
+                    now = app.clock.now()
+                    await messaging.send(
+                        session, who, lambda _: "materi baru", key=f"t:{pid}", now=now
+                    )
+            app.dispatcher.notify()
+            await srv["utara"].wait_until(
+                lambda: any(m.text == "materi baru" for m in srv["utara"].sent_messages(7))
+            )
+            await srv[None].wait_until(
+                lambda: any(m.text == "materi baru" for m in srv[None].sent_messages(8))
+            )
+        finally:
+            await app.dispatcher.stop()
+            await task
+        assert {r.status for r in (await rows(app)).values()} == {outbox.SENT}
+
+
+async def owners(app: App) -> dict[str, str]:
+    async with app.sessionmaker() as session:
+        leases = await session.execute(select(LaneLease.lane, LaneLease.owner))
+        return dict(leases.all())
+
+
+async def put_many(app: App, via: str | None, chats: range, text: str) -> None:
+    async with app.sessionmaker() as session, session.begin():
+        for chat in chats:
+            draft = outbox.Draft(
+                channel="telegram", via=via, address=str(chat), text=f"{text} {chat}",
+                key=f"t:{via}:{chat}:{text}", kind=outbox.BULK,
+            )  # fmt: skip
+            await outbox.enqueue(session, draft, app.clock.now())
+
+
+def die(dispatcher: Dispatcher) -> None:
+    """As a killed process: its loops end where they are, nothing is given back."""
+    for task in dispatcher._tasks:
+        task.cancel()
+
+
+async def test_each_lane_has_one_owner_and_a_dead_owner_is_replaced(settings):
+    quick = settings.model_copy(update={"lane_lease_seconds": 1.0, "delivery_lease_seconds": 1.0})
+    async with two_bots(quick, SystemClock()) as (app, srv):
+        first = app.dispatcher
+        second = Dispatcher(app.sessionmaker, app.channels, quick, app.clock)
+        one = await running(first)
+        two = await running(second)
+        try:
+            leases = await owners(app)
+            assert set(leases) == {"telegram", "telegram:utara"}
+            assert set(leases.values()) == {first.owner}  # one owner each: the first there
+            assert not second._mine()  # the second claims nothing meanwhile
+            await put_many(app, None, range(1, 21), "pesan")
+            await put_many(app, "utara", range(1, 21), "pesan")
+            first.notify()
+            await srv[None].wait_until(lambda: len(srv[None].sent_messages()) == 20, 10)
+            await srv["utara"].wait_until(lambda: len(srv["utara"].sent_messages()) == 20, 10)
+            assert second.stats["claimed"] == 0
+
+            plain = srv["utara"]._methods["sendmessage"][1]
+
+            async def slow(rec):
+                await asyncio.sleep(0.3)
+                return await plain(rec)
+
+            srv["utara"].register_method("sendMessage", slow)
+            await put_many(app, "utara", range(1, 21), "lagi")
+            first.notify()
+            await srv["utara"].wait_until(lambda: len(srv["utara"].sent_messages()) >= 23, 10)
+            died = asyncio.get_running_loop().time()
+            die(first)  # mid-send: some of "lagi" are on the wire, the rest claimed or queued
+            await put_many(app, None, range(1, 11), "sesudah")
+            await srv[None].wait_until(lambda: len(srv[None].sent_messages()) == 30, 10)
+            taken = asyncio.get_running_loop().time() - died
+            assert taken < 1.0 + 1.0 + 1.0  # lane lease, a renewal period, a poll and a send
+            await srv["utara"].wait_until(
+                lambda: (
+                    {m.chat_id for m in srv["utara"].sent_messages() if "lagi" in m.text}
+                    == set(range(1, 21))
+                ),
+                15,
+            )
+            assert set((await owners(app)).values()) == {second.owner}
+            on_the_wire = quick.delivery_concurrency
+            assert srv[None].duplicate_count() == 0
+            assert srv["utara"].duplicate_count() <= on_the_wire
+        finally:
+            await second.stop()
+            await two
+            one.cancel()
+            await asyncio.gather(one, return_exceptions=True)
+        assert await owners(app) == {}  # the second gave its lanes back at its stop
+        assert {r.status for r in (await rows(app)).values()} == {outbox.SENT}
