@@ -105,10 +105,12 @@ async def put_many(app: App, via: str | None, chats: range, text: str) -> None:
             await outbox.enqueue(session, draft, app.clock.now())
 
 
-def die(dispatcher: Dispatcher) -> None:
-    """As a killed process: its loops end where they are, nothing is given back."""
+async def die(dispatcher: Dispatcher) -> None:
+    """As a killed process: its loops end where they are, nothing is given back (their
+    open transactions roll back, as the database does for a process that died)."""
     for task in dispatcher._tasks:
         task.cancel()
+    await asyncio.gather(*dispatcher._tasks, return_exceptions=True)
 
 
 async def test_each_lane_has_one_owner_and_a_dead_owner_is_replaced(settings):
@@ -141,7 +143,7 @@ async def test_each_lane_has_one_owner_and_a_dead_owner_is_replaced(settings):
             first.notify()
             await srv["utara"].wait_until(lambda: len(srv["utara"].sent_messages()) >= 23, 10)
             died = asyncio.get_running_loop().time()
-            die(first)  # mid-send: some of "lagi" are on the wire, the rest claimed or queued
+            await die(first)  # mid-send: some of "lagi" are on the wire, the rest claimed or queued
             await put_many(app, None, range(1, 11), "sesudah")
             await srv[None].wait_until(lambda: len(srv[None].sent_messages()) == 30, 10)
             taken = asyncio.get_running_loop().time() - died

@@ -149,7 +149,8 @@ class TelegramChannel:
             update, application.process_update(update)
         )
 
-    async def stop(self) -> None:
+    async def stop_polling(self) -> None:
+        """No new updates from here on (the dispatcher may still send)."""
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -157,6 +158,9 @@ class TelegramChannel:
             self._poller = None
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
+
+    async def stop(self) -> None:
+        await self.stop_polling()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 17:27:18.008065
+Create Date: 2026-12-03 17:33:33.232309
 """
 
 from alembic import op
@@ -252,6 +252,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kkg_id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('via', sa.String(length=24), nullable=True),
     sa.Column('chat_id', sa.String(length=64), nullable=False),
     sa.Column('title', sa.String(length=128), nullable=True),
     sa.Column('linked_by_person_id', sa.Integer(), nullable=True),
