@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import httpx
 from sqlalchemy import select
 
 from kkgbot.app import App
@@ -166,3 +167,46 @@ async def test_each_lane_has_one_owner_and_a_dead_owner_is_replaced(settings):
             await asyncio.gather(one, return_exceptions=True)
         assert await owners(app) == {}  # the second gave its lanes back at its stop
         assert {r.status for r in (await rows(app)).values()} == {outbox.SENT}
+
+
+async def test_each_bot_has_its_own_webhook(settings):
+    from kkgbot.web.server import bound_socket
+    from kkgbot.web.wiring import start_web
+
+    sock = bound_socket()
+    public = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = settings.model_copy(update={"public_url": public, "webhook_secret": "rahasia"})
+    async with contextlib.AsyncExitStack() as stack:
+        srv = {
+            via: await stack.enter_async_context(FakeTelegramServer(token=token))
+            for via, token in TOKENS.items()
+        }
+        app = App(settings, DaytimeClock())
+        stack.push_async_callback(app.close)
+        web = await start_web(app, settings, sock=sock)
+        stack.push_async_callback(web.stop)
+        for via, token in TOKENS.items():
+            channel = TelegramChannel(token, srv[via].base_url, app.router.handle, via=via)
+            web.add_channel(app, channel)
+            web.attach_telegram(channel)
+            await channel.start(polling=False)
+            stack.push_async_callback(channel.stop)
+            await web.register_telegram_webhook(channel)
+        assert srv[None].webhook["url"] == public + "/telegram/webhook"
+        assert srv["utara"].webhook["url"] == public + "/telegram/webhook/utara"
+        task = await running(app.dispatcher)
+        try:
+            srv["utara"].user_sends(9, "/start")
+            assert await srv["utara"].deliver_webhook_updates() == [200]
+            await srv["utara"].wait_for_messages(9, 1, timeout=10)
+            assert not srv[None].sent_messages(9)
+            async with httpx.AsyncClient() as client:  # a bot nobody configured: no such path
+                headers = {"X-Telegram-Bot-Api-Secret-Token": "rahasia"}
+                unknown = public + "/telegram/webhook/selatan"
+                answer = await client.post(unknown, json={"update_id": 1}, headers=headers)
+            assert answer.status_code == 404
+        finally:
+            await app.dispatcher.stop()
+            await task
+        async with app.sessionmaker() as session:
+            assert await session.scalar(select(Identity.via)) == "utara"
