@@ -20,6 +20,7 @@ from kkgbot.clock import SystemClock
 from kkgbot.db.models import Identity, LaneLease
 from kkgbot.delivery import outbox
 from kkgbot.delivery.dispatcher import Dispatcher
+from kkgbot.delivery.lanes import PRESENCE
 from kkgbot.people import messaging
 from kkgbot.people.messaging import Recipient
 from tests.delivery_helpers import rows
@@ -93,7 +94,7 @@ async def test_a_member_is_reached_through_the_bot_they_joined(settings):
 async def owners(app: App) -> dict[str, str]:
     async with app.sessionmaker() as session:
         leases = await session.execute(select(LaneLease.lane, LaneLease.owner))
-        return dict(leases.all())
+        return {lane: owner for lane, owner in leases if not lane.startswith(PRESENCE)}
 
 
 async def put_many(app: App, via: str | None, chats: range, text: str) -> None:
@@ -114,24 +115,37 @@ async def die(dispatcher: Dispatcher) -> None:
     await asyncio.gather(*dispatcher._tasks, return_exceptions=True)
 
 
+async def split_between(first: Dispatcher, second: Dispatcher) -> None:
+    for _ in range(100):  # a newcomer gets its share within a few lease renewals
+        mine = [d.ownership.owned if d.ownership else set() for d in (first, second)]
+        if all(len(owned) == 1 for owned in mine):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"lanes not shared out: {mine}")
+
+
 async def test_each_lane_has_one_owner_and_a_dead_owner_is_replaced(settings):
     quick = settings.model_copy(update={"lane_lease_seconds": 1.0, "delivery_lease_seconds": 1.0})
     async with two_bots(quick, SystemClock()) as (app, srv):
         first = app.dispatcher
         second = Dispatcher(app.sessionmaker, app.channels, quick, app.clock)
         one = await running(first)
-        two = await running(second)
+        two = None
         try:
+            assert await owners(app) == {"telegram": first.owner, "telegram:utara": first.owner}
+            two = await running(second)
+            await split_between(first, second)  # two bots, two processes: one each
             leases = await owners(app)
-            assert set(leases) == {"telegram", "telegram:utara"}
-            assert set(leases.values()) == {first.owner}  # one owner each: the first there
-            assert not second._mine()  # the second claims nothing meanwhile
+            assert {leases["telegram"], leases["telegram:utara"]} == {first.owner, second.owner}
+            assert first.ownership.owned.isdisjoint(second.ownership.owned)
             await put_many(app, None, range(1, 21), "pesan")
             await put_many(app, "utara", range(1, 21), "pesan")
             first.notify()
+            second.notify()
             await srv[None].wait_until(lambda: len(srv[None].sent_messages()) == 20, 10)
             await srv["utara"].wait_until(lambda: len(srv["utara"].sent_messages()) == 20, 10)
-            assert second.stats["claimed"] == 0
+            for dispatcher in (first, second):  # each sent on its own lane only
+                assert set(dispatcher._lanes) == dispatcher.ownership.owned
 
             plain = srv["utara"]._methods["sendmessage"][1]
 
@@ -140,32 +154,35 @@ async def test_each_lane_has_one_owner_and_a_dead_owner_is_replaced(settings):
                 return await plain(rec)
 
             srv["utara"].register_method("sendMessage", slow)
+            dead, alive = (first, second) if "telegram:utara" in first._mine() else (second, first)
             await put_many(app, "utara", range(1, 21), "lagi")
-            first.notify()
+            dead.notify()
             await srv["utara"].wait_until(lambda: len(srv["utara"].sent_messages()) >= 23, 10)
             died = asyncio.get_running_loop().time()
-            await die(first)  # mid-send: some of "lagi" are on the wire, the rest claimed or queued
-            await put_many(app, None, range(1, 11), "sesudah")
-            await srv[None].wait_until(lambda: len(srv[None].sent_messages()) == 30, 10)
+            await die(dead)  # mid-send: some of "lagi" are on the wire, the rest claimed or queued
+            await put_many(app, "utara", range(1, 11), "sesudah")
+
+            def arrived(text: str) -> set[int]:
+                return {m.chat_id for m in srv["utara"].sent_messages() if text in m.text}
+
+            await srv["utara"].wait_until(lambda: arrived("sesudah") == set(range(1, 11)), 10)
             taken = asyncio.get_running_loop().time() - died
-            assert taken < 1.0 + 1.0 + 1.0  # lane lease, a renewal period, a poll and a send
-            await srv["utara"].wait_until(
-                lambda: (
-                    {m.chat_id for m in srv["utara"].sent_messages() if "lagi" in m.text}
-                    == set(range(1, 21))
-                ),
-                15,
-            )
-            assert set((await owners(app)).values()) == {second.owner}
-            on_the_wire = quick.delivery_concurrency
+            assert taken < 4.0  # the lease (1 s), a renewal period, a claim, ten slow sends
+            await srv["utara"].wait_until(lambda: arrived("lagi") == set(range(1, 21)), 15)
+            assert set((await owners(app)).values()) == {alive.owner}
             assert srv[None].duplicate_count() == 0
-            assert srv["utara"].duplicate_count() <= on_the_wire
+            assert srv["utara"].duplicate_count() <= quick.delivery_concurrency  # on the wire
         finally:
-            await second.stop()
-            await two
-            one.cancel()
-            await asyncio.gather(one, return_exceptions=True)
-        assert await owners(app) == {}  # the second gave its lanes back at its stop
+            for dispatcher, task in ((first, one), (second, two)):
+                if task is None:
+                    continue
+                if dispatcher._tasks and not dispatcher._tasks[0].done():
+                    await dispatcher.stop()
+                    await task
+                else:
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
+        assert await owners(app) == {}  # the survivor gave its lanes back at its stop
         assert {r.status for r in (await rows(app)).values()} == {outbox.SENT}
 
 

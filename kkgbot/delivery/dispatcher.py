@@ -327,6 +327,10 @@ class Dispatcher:
                 except Exception:
                     log.exception("renewing leases failed")
 
+    def _busy(self, lane: str) -> bool:
+        """Rows of `lane` still held here (claimed, queued or on the wire)."""
+        return any(row.lane == lane for row in self._held.values())
+
     async def _lease_loop(self) -> None:
         """Keeps our lanes leased and takes over those whose owner stopped renewing."""
         assert self.ownership is not None
@@ -342,7 +346,9 @@ class Dispatcher:
                 update={"dispatcher_poll_seconds": poll_seconds}
             )
         self._stop.clear()
-        self.ownership = Ownership(self.sessionmaker, self.owner, self.settings.lane_lease_seconds)
+        self.ownership = Ownership(
+            self.sessionmaker, self.owner, self.settings.lane_lease_seconds, busy=self._busy
+        )
         await self.ownership.refresh(self._candidates(), self.clock.now())
         self._tasks = [
             asyncio.create_task(self._claim_loop(), name="dispatcher-claim"),

@@ -17,10 +17,11 @@ lost, only a send that was on the wire may go twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kkgbot.db.models import LaneLease
@@ -28,6 +29,8 @@ from kkgbot.db.upsert import insert_new
 
 log = logging.getLogger(__name__)
 SEPARATOR = ":"
+PRESENCE = "@"  # `@<channel>:<owner>`: a dispatcher alive, sending on that channel's lanes
+FORGET = timedelta(hours=1)  # presence rows of dispatchers gone this long are deleted
 
 
 def lane_name(channel: str, via: str | None) -> str:
@@ -46,51 +49,108 @@ async def hold(
     owner: str,
     now: datetime,
     lease: timedelta,
-) -> set[str]:
-    """Take or renew the leases of `lanes` that are free, expired or already ours; returns
-    the lanes we own now. One short transaction: on PostgreSQL a concurrent taker waits for
-    our row lock and then sees the lane owned, so two never both win."""
+) -> tuple[set[str], set[str]]:
+    """Renew our leases among `lanes`, and take free or expired ones up to our fair share;
+    returns (the lanes we own, those above our share that we should hand over).
+
+    Each dispatcher also keeps a presence row (`@<channel>:<owner>`, one per channel it
+    sends on), so that all count how many are alive and share the lanes out: with four bots
+    and two processes, each sends on two. One short transaction; on PostgreSQL a
+    concurrent taker waits for our row lock and then sees the lane owned, so two never both
+    win a lane.
+    """
     wanted = sorted(set(lanes))
     if not wanted:
-        return set()
+        return set(), set()
     until = now + lease
+    kinds = sorted({lane_parts(lane)[0] for lane in wanted})
     async with sessionmaker() as session, session.begin():
-        for lane in wanted:
-            values = {"lane": lane, "owner": owner, "expires_at": until}
-            await insert_new(session, LaneLease, values, ["lane"])
-        result = await session.execute(
-            update(LaneLease)
-            .where(
-                LaneLease.lane.in_(wanted),
-                or_(LaneLease.owner == owner, LaneLease.expires_at < now),
+        here = [f"{PRESENCE}{kind}:{owner}" for kind in kinds]
+        for lane in here:
+            await insert_new(session, LaneLease, _row(lane, owner, until), ["lane"])
+        mine = set(
+            await _renew(session, [*here, *wanted], LaneLease.owner == owner, owner, until)
+        ) - set(here)
+        alive = await session.scalars(
+            select(LaneLease.lane).where(
+                LaneLease.lane.startswith(PRESENCE), LaneLease.expires_at >= now
             )
-            .values(owner=owner, expires_at=until)
-            .returning(LaneLease.lane)
-            .execution_options(synchronize_session=False)
         )
-        return set(result.scalars())
+        dispatchers = Counter(lane[1:].rpartition(":")[0] for lane in alive)
+        excess: set[str] = set()
+        for kind in kinds:
+            of_kind = [lane for lane in wanted if lane_parts(lane)[0] == kind]
+            share = -(-len(of_kind) // max(1, dispatchers[kind]))
+            ours = sorted(lane for lane in of_kind if lane in mine)
+            excess.update(ours[share:])
+            room = share - len(ours)
+            for lane in of_kind:
+                if room <= 0:
+                    break
+                if lane in mine:
+                    continue
+                await insert_new(session, LaneLease, _row(lane, owner, until), ["lane"])
+                free = or_(LaneLease.owner == owner, LaneLease.expires_at < now)
+                if await _renew(session, [lane], free, owner, until):
+                    mine.add(lane)
+                    room -= 1
+        # presence rows of dispatchers long gone
+        await session.execute(
+            delete(LaneLease).where(
+                LaneLease.lane.startswith(PRESENCE), LaneLease.expires_at < now - FORGET
+            )
+        )
+        return mine, excess
+
+
+def _row(lane: str, owner: str, until: datetime) -> dict[str, object]:
+    return {"lane": lane, "owner": owner, "expires_at": until}
+
+
+async def _renew(session: AsyncSession, lanes: list[str], condition, owner: str, until) -> list:
+    result = await session.execute(
+        update(LaneLease)
+        .where(LaneLease.lane.in_(lanes), condition)
+        .values(owner=owner, expires_at=until)
+        .returning(LaneLease.lane)
+        .execution_options(synchronize_session=False)
+    )
+    return list(result.scalars())
 
 
 async def let_go(
-    sessionmaker: async_sessionmaker[AsyncSession], lanes: Iterable[str], owner: str
+    sessionmaker: async_sessionmaker[AsyncSession],
+    lanes: Iterable[str],
+    owner: str,
+    present: bool = True,
 ) -> None:
-    """Give our lanes back at a clean stop, so another process takes them at once."""
-    wanted = sorted(set(lanes))
-    if not wanted:
-        return
+    """Give lanes back (a clean stop, or a lane handed to a newcomer), so another process
+    takes them at once; at a stop (`present=False`) our presence goes too."""
+    gone = LaneLease.lane.in_(sorted(set(lanes)))
+    if not present:
+        gone = or_(gone, LaneLease.lane.startswith(PRESENCE))
     async with sessionmaker() as session, session.begin():
-        await session.execute(
-            delete(LaneLease).where(LaneLease.lane.in_(wanted), LaneLease.owner == owner)
-        )
+        await session.execute(delete(LaneLease).where(gone, LaneLease.owner == owner))
 
 
 class Ownership:
-    """The lanes one dispatcher owns, kept up to date by `refresh` (its renew loop)."""
+    """The lanes one dispatcher owns, kept up to date by `refresh` (its renew loop).
+
+    A lane above our share (another dispatcher started) is handed over in two steps: first
+    we stop claiming for it, then, once nothing of it is held here any more (`busy`), we
+    give its lease back. Handing it over at once would let the newcomer send beside the
+    rows still queued here, above the bot's limit for a moment.
+    """
 
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], owner: str, seconds: float
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        owner: str,
+        seconds: float,
+        busy: Callable[[str], bool] = lambda _lane: False,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.busy = busy
         self.owner = owner
         self.lease = timedelta(seconds=seconds)
         self.every = max(0.2, seconds / 3)
@@ -100,7 +160,12 @@ class Ownership:
     async def refresh(self, wanted: Iterable[str], now: datetime) -> set[str]:
         """Renew what we own, take what is free; returns the lanes newly taken."""
         try:
-            owned = await hold(self.sessionmaker, wanted, self.owner, now, self.lease)
+            owned, excess = await hold(self.sessionmaker, wanted, self.owner, now, self.lease)
+            handed = {lane for lane in excess if not self.busy(lane)}
+            if handed:
+                await let_go(self.sessionmaker, handed, self.owner)
+                log.info("lanes %s handed over (owner %s)", sorted(handed), self.owner)
+            owned -= excess
         except Exception:
             # The database is away: keep sending on what we own until our leases would have
             # run out; after that another process may have taken them.
@@ -118,6 +183,6 @@ class Ownership:
     async def release(self) -> None:
         owned, self.owned = self.owned, set()
         try:
-            await let_go(self.sessionmaker, owned, self.owner)
+            await let_go(self.sessionmaker, owned, self.owner, present=False)
         except Exception:
             log.exception("could not give back lanes %s; they expire", sorted(owned))
