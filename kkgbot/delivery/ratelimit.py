@@ -138,10 +138,10 @@ class ChannelLimits:
             self.overall.rate, self.bulk.rate = rate, rate * self.bulk_share
 
     def _recover(self, now: float) -> None:
-        if self.overall is not None and self.overall.rate < self.ceiling:
-            if now - self._slowed_at >= RECOVER:
-                self._set_rate(min(self.ceiling, self.overall.rate * FASTER))
-                self._slowed_at = now
+        slow = self.overall is not None and self.overall.rate < self.ceiling
+        if slow and now - self._slowed_at >= RECOVER:
+            self._set_rate(min(self.ceiling, self.overall.rate * FASTER))
+            self._slowed_at = now
 
     def pause_delay(self) -> float:
         return max(0.0, self.paused_until - self.now())
