@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     dispatcher_poll_seconds: float = Field(default=0.25, alias="KKGBOT_DISPATCHER_POLL")
     # One process at a time sends on each bot's or sender's lane (kkgbot/delivery/lanes.py):
     # a dead owner's lane is taken over this long after its last renewal.
-    lane_lease_seconds: float = Field(default=10.0, alias="KKGBOT_LANE_LEASE")
+    lane_lease_seconds: float = Field(default=5.0, alias="KKGBOT_LANE_LEASE")
 
     # Scheduling
     reminder_offsets_hours: list[float] = Field(default=[24, 2], alias="KKGBOT_REMINDER_OFFSETS")

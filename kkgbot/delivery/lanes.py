@@ -21,10 +21,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kkgbot.db.models import LaneLease
+from kkgbot.db.models import LaneLease, OutboxMessage
 from kkgbot.db.upsert import insert_new
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,17 @@ def lane_parts(lane: str) -> tuple[str, str | None]:
     """`telegram:north` -> ("telegram", "north"); `telegram` -> ("telegram", None)."""
     channel, _, via = lane.partition(SEPARATOR)
     return channel, via or None
+
+
+def in_lanes(lanes: list[str]) -> ColumnElement[bool]:
+    """Outbox rows of these lanes: `telegram` is the default bot's (no `via`), `telegram:x`
+    bot x's."""
+    conditions = []
+    for lane in sorted(set(lanes)):
+        channel, via = lane_parts(lane)
+        is_via = OutboxMessage.via.is_(None) if via is None else OutboxMessage.via == via
+        conditions.append(and_(OutboxMessage.channel == channel, is_via))
+    return or_(*conditions)
 
 
 async def hold(

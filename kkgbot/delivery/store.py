@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kkgbot.channels.base import HELD, INVALID, RETRY_AFTER, SENT, UNREACHABLE, SendResult
 from kkgbot.db.models import OutboxMessage, Person
 from kkgbot.delivery import outbox
-from kkgbot.delivery.lanes import lane_name, lane_parts
+from kkgbot.delivery.lanes import in_lanes, lane_name
 from kkgbot.delivery.reachability import mark_unreachable, unreachable_among
 from kkgbot.settings import Settings
 
@@ -81,17 +81,6 @@ COLUMNS = (
     O.last_error,
     O.via,
 )
-
-
-def in_lanes(lanes: list[str]) -> ColumnElement[bool]:
-    """Rows of these lanes: `telegram` is the default bot's (no `via`), `telegram:x` bot x's."""
-    conditions = []
-    for lane in sorted(set(lanes)):
-        channel, via = lane_parts(lane)
-        conditions.append(
-            and_(O.channel == channel, O.via.is_(None) if via is None else O.via == via)
-        )
-    return or_(*conditions)
 
 
 def _claim_parts(lanes: list[str], now: datetime, replies_only: bool) -> list[tuple[Select, bool]]:
