@@ -13,7 +13,8 @@ import contextlib
 import random
 import time
 
-from tests.fakes.telegram_api import _PATH, FakeTelegramServer, RequestRecord
+from tests.fakes.telegram_api import FakeTelegramServer, RequestRecord
+from tests.fakes.telegram_bots import SeveralBots
 
 
 class Chatters:
@@ -125,27 +126,6 @@ def install(srv: FakeTelegramServer) -> None:
     srv.register_method("benchChatStop", chat_stop)
 
 
-class SeveralBots(FakeTelegramServer):
-    """Several bots behind one address, as on Telegram: one base URL, the token in the path,
-    each bot with its own limits, chats and statistics (a fake server per token)."""
-
-    def __init__(self, tokens: list[str], seed: int) -> None:
-        super().__init__(tokens[0], fault_seed=seed)
-        self.others = {
-            token: FakeTelegramServer(token, fault_seed=seed, bot_username=f"kkg_bot_{n}")
-            for n, token in enumerate(tokens[1:], start=1)
-        }
-        for other in self.others.values():
-            install(other)
-
-    async def _dispatch(self, target: str, content_type: str, body: bytes) -> tuple[int, bytes]:
-        match = _PATH.match(target.partition("?")[0])
-        other = self.others.get(match.group(1)) if match else None
-        if other is not None:
-            return await other._dispatch(target, content_type, body)  # noqa: SLF001
-        return await super()._dispatch(target, content_type, body)
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--token", default="123:ABC")
@@ -154,7 +134,8 @@ async def main() -> None:
     args = parser.parse_args()
     tokens = args.tokens.split(",") if args.tokens else [args.token]
     async with SeveralBots(tokens, args.seed) as srv:
-        install(srv)
+        for token in tokens:
+            install(srv.bot(token))
         print(srv.base_url, flush=True)
         await asyncio.Event().wait()
 

@@ -209,8 +209,14 @@ async def run_worker(settings: Settings, report_fd: int | None = None) -> int:
     from kkgbot.channels.telegram_start import TelegramStarter
 
     reporter = Reporter(await _report_pipe(report_fd)) if report_fd is not None else None
-    lanes = {t.lane: TimedChannel(t, reporter.sent) if reporter else t for t in bots}
+    lanes: dict = {}  # a bot's lane joins once the bot is up: until then its messages wait
     dispatcher = Dispatcher(make_sessionmaker(engine), lanes, settings, SystemClock())
+
+    async def up_then_send(telegram: TelegramChannel, starter: TelegramStarter) -> None:
+        await starter.until_up()
+        lanes[telegram.lane] = TimedChannel(telegram, reporter.sent) if reporter else telegram
+        dispatcher.notify()
+
     stopping = asyncio.Event()
 
     def stop() -> None:
@@ -224,9 +230,9 @@ async def run_worker(settings: Settings, report_fd: int | None = None) -> int:
     wakeups = asyncio.create_task(_read_wakeups(dispatcher.notify, stop))
     # Telegram unreachable: wait here, quietly (the parent logs it and says so in /healthz);
     # the messages wait in the outbox meanwhile. A stop while waiting ends the process.
-    # Ready once one bot is up; the others keep trying (their lanes' sends are retried).
+    # Ready once one bot is up; the others keep trying, their messages wait meanwhile.
     starters = [TelegramStarter(t, polling=False, quiet=True) for t in bots]
-    ups = {asyncio.create_task(starter.until_up()) for starter in starters}
+    ups = {asyncio.create_task(up_then_send(t, s)) for t, s in zip(bots, starters, strict=True)}
     stopped = asyncio.create_task(stopping.wait())
     await asyncio.wait({*ups, stopped}, return_when=asyncio.FIRST_COMPLETED)
     stopped.cancel()
