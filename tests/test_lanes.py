@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from kkgbot.app import App
@@ -227,3 +228,20 @@ async def test_each_bot_has_its_own_webhook(settings):
             await task
         async with app.sessionmaker() as session:
             assert await session.scalar(select(Identity.via)) == "utara"
+
+
+def test_bots_and_senders_are_read_from_the_settings():
+    from kkgbot.settings import Settings
+
+    settings = Settings(
+        TELEGRAM_BOT_TOKEN="1:DEFAULT",
+        KKGBOT_TELEGRAM_BOTS="utara:2:AAA, selatan:3:BBB",
+        TWILIO_WHATSAPP_FROM="+6281100000000",
+        KKGBOT_WHATSAPP_SENDERS="ntb:+6281100000001",
+    )
+    assert settings.telegram_tokens == {None: "1:DEFAULT", "utara": "2:AAA", "selatan": "3:BBB"}
+    assert settings.whatsapp_numbers == {None: "+6281100000000", "ntb": "+6281100000001"}
+    assert "2:AAA" in settings.secrets  # redacted from logs and stored errors like the first
+    for bad in ("utara", "utara:", "Utara Besar:2:A", "utara:2:A,utara:3:B"):
+        with pytest.raises(ValueError):
+            _ = Settings(KKGBOT_TELEGRAM_BOTS=bad).telegram_tokens
