@@ -245,3 +245,26 @@ def test_bots_and_senders_are_read_from_the_settings():
     for bad in ("utara", "utara:", "Utara Besar:2:A", "utara:2:A,utara:3:B"):
         with pytest.raises(ValueError):
             _ = Settings(KKGBOT_TELEGRAM_BOTS=bad).telegram_tokens
+
+
+async def test_a_whatsapp_member_is_answered_from_the_number_they_wrote_to(settings):
+    from tests.whatsapp_helpers import FROM, whatsapp_bot
+
+    ntb = "+6281100000001"
+    async with whatsapp_bot(settings, seed=False, whatsapp_senders=f"ntb:{ntb}") as bot:
+        sent = await bot.writes("+6281234567890", "halo", extra={"To": f"whatsapp:{ntb}"})
+        assert sent and {m.from_ for m in sent} == {f"whatsapp:{ntb}"}
+        other = await bot.writes("+6281234567891", "halo")
+        assert other and {m.from_ for m in other} == {FROM}
+        async with bot.app.sessionmaker() as session:
+            via = dict((await session.execute(select(Identity.address, Identity.via))).all())
+        assert via == {"+6281234567890": "ntb", "+6281234567891": None}
+        # what the bot starts for them later goes from the same numbers
+        async with bot.app.sessionmaker() as session, session.begin():
+            for pid in (await session.scalars(select(Identity.person_id))).all():
+                who = Recipient(pid, "id", "Asia/Makassar")
+                now = bot.app.clock.now()
+                await messaging.send(session, who, lambda _: "materi", key=f"w:{pid}", now=now)
+        await bot.app.dispatcher.drain()
+        later = [m for m in bot.srv.sent_to("+6281234567890") if m.body == "materi"]
+        assert [m.from_ for m in later] == [f"whatsapp:{ntb}"]
