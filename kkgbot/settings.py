@@ -65,9 +65,10 @@ class Settings(BaseSettings):
     backoff_max_seconds: float = Field(default=600.0, alias="KKGBOT_BACKOFF_MAX")
     send_timeout_seconds: float = Field(default=15.0, alias="KKGBOT_SEND_TIMEOUT")
     rate_safety: float = Field(default=0.95, alias="KKGBOT_RATE_SAFETY")
-    # The overall rate rides closer to the limit (a 429 lowers it, see ratelimit.py): the
-    # per-chat and group limits keep `rate_safety`, their breaches cost as much and are rarer
-    rate_safety_overall: float = Field(default=0.98, alias="KKGBOT_RATE_SAFETY_OVERALL")
+    # The overall rate rides closer to the limit: what may go in any second (the rate and
+    # the burst) is this share of it, and a 429 lowers it (see ratelimit.py). The per-chat
+    # and group limits keep `rate_safety`.
+    rate_safety_overall: float = Field(default=0.99, alias="KKGBOT_RATE_SAFETY_OVERALL")
     max_rate_limited_retries: int = Field(default=10, alias="KKGBOT_MAX_429_RETRIES")
     delivery_concurrency: int = Field(default=16, alias="KKGBOT_DELIVERY_CONCURRENCY")
     # Telegram's dispatcher runs in a child process of `run` (a core of its own for bulk)

@@ -92,17 +92,19 @@ class ChannelLimits:
         self.now = now
         start = now()
         self.bulk_share = bulk_share
-        ceiling = (overall or 0) * (overall_safety or safety)
-        # A 429 means our rate met the limit as the server counts it (arrivals bunch up on a
-        # busy machine or network): the rate goes down by SLOWER, at most to FLOOR of the
-        # limit, and creeps back up by FASTER for each RECOVER seconds without one.
-        self.ceiling, self.floor = ceiling, (overall or 0) * FLOOR
-        self._slowed_at = start
         # ~10 ms of traffic. Telegram counts sends as they arrive, and arrivals bunch up
         # (a busy machine, the network), so the rate * 1 s + burst we may put in any second
         # must stay below the limit by a margin: with 50 ms of burst at 95% the margin was
         # one message, and each 429 stopped the whole bot for a second (bench/broadcast).
         burst = max(1.0, (overall or 0) * safety / 100)
+        ceiling = (overall or 0) * safety
+        if overall_safety is not None:  # rate + burst in any second: that share of the limit
+            ceiling = (overall or 0) * overall_safety - burst
+        # A 429 means our rate met the limit as the server counts it (arrivals bunch up on a
+        # busy machine or network): the rate goes down by SLOWER, at most to FLOOR of the
+        # limit, and creeps back up by FASTER for each RECOVER seconds without one.
+        self.ceiling, self.floor = ceiling, min(ceiling, (overall or 0) * FLOOR)
+        self._slowed_at = start
         self.overall = TokenBucket(ceiling, burst, start) if overall else None
         self.bulk = TokenBucket(ceiling * bulk_share, burst, start) if overall else None
         self.per_chat = per_chat * safety if per_chat else None
