@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logs.setup(
         level,
-        secrets=settings.secrets,
+        secrets=settings.redacted,
         json_logs=args.command == "run" and settings.log_json,
     )
     if args.command == "console" and args.script and not args.db:

@@ -156,8 +156,13 @@ class Settings(BaseSettings):
             self.twilio_auth_token,
             self.webhook_secret,
             self.metrics_token,
-            *named_list(self.telegram_bots, "KKGBOT_TELEGRAM_BOTS").values(),
         )
+
+    @property
+    def redacted(self) -> tuple[str | None, ...]:
+        """`secrets` and the other bots' tokens: what logs and stored errors never show.
+        (Meeting check-in codes derive from `secrets` alone, so adding a bot keeps them.)"""
+        return (*self.secrets, *named_list(self.telegram_bots, "KKGBOT_TELEGRAM_BOTS").values())
 
     @property
     def is_sqlite(self) -> bool:

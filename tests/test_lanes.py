@@ -241,7 +241,8 @@ def test_bots_and_senders_are_read_from_the_settings():
     )
     assert settings.telegram_tokens == {None: "1:DEFAULT", "utara": "2:AAA", "selatan": "3:BBB"}
     assert settings.whatsapp_numbers == {None: "+6281100000000", "ntb": "+6281100000001"}
-    assert "2:AAA" in settings.secrets  # redacted from logs and stored errors like the first
+    assert "2:AAA" in settings.redacted  # kept out of logs and stored errors like the first
+    assert "2:AAA" not in settings.secrets  # meeting check-in codes stay as they were
     for bad in ("utara", "utara:", "Utara Besar:2:A", "utara:2:A,utara:3:B"):
         with pytest.raises(ValueError):
             _ = Settings(KKGBOT_TELEGRAM_BOTS=bad).telegram_tokens

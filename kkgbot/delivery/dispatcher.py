@@ -64,7 +64,7 @@ class Dispatcher:
         self.owner = store.new_owner()  # written on every row this dispatcher claims
         # A channel error can quote the request URL, and a Telegram URL holds the token:
         # errors are kept in the outbox and shown in delivery summaries, so they are scrubbed.
-        self._scrub = RedactSecrets(settings.secrets).scrub
+        self._scrub = RedactSecrets(settings.redacted).scrub
         self.wake = asyncio.Event()
         self.stats: Counter[str] = Counter()
         self._rng = random.Random()

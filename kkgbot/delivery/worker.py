@@ -276,7 +276,7 @@ if __name__ == "__main__":
     config = Settings.model_validate_json(raw) if raw else Settings()
     logs.setup(
         logging.INFO,
-        secrets=config.secrets,
+        secrets=config.redacted,
         json_logs=config.log_json,
     )
     report_fd = None
