@@ -327,17 +327,25 @@ class Dispatcher:
                 except Exception:
                     log.exception("renewing leases failed")
 
-    def _busy(self, lane: str) -> bool:
-        """Rows of `lane` still held here (claimed, queued or on the wire)."""
+    def _busy(self, lane: str) -> bool:  # rows of `lane` held here (queued or on the wire)
         return any(row.lane == lane for row in self._held.values())
 
     async def _lease_loop(self) -> None:
-        """Keeps our lanes leased and takes over those whose owner stopped renewing."""
+        """Keeps our lanes leased, takes over those whose owner stopped renewing, and gives
+        back what waits in a lane that is no longer ours (its new owner sends it, paced)."""
         assert self.ownership is not None
         while True:
             await asyncio.sleep(self.ownership.every)
             if await self.ownership.refresh(self._candidates(), self.clock.now()):
                 self.wake.set()  # a lane taken over: claim its rows now
+            for name in self.ownership.dropped & set(self._lanes):
+                rows = self._lanes[name].take_waiting()
+                for row in rows:
+                    self._held.pop(row.id, None)
+                try:
+                    await store.release(self.sessionmaker, rows, self.clock.now())
+                except Exception:  # their row leases run out instead
+                    log.exception("could not give back %d rows of lane %s", len(rows), name)
 
     async def run_forever(self, poll_seconds: float | None = None) -> None:
         """The production pipeline, until `stop()` or cancellation (both shut down cleanly)."""

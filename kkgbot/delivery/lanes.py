@@ -166,6 +166,7 @@ class Ownership:
         self.lease = timedelta(seconds=seconds)
         self.every = max(0.2, seconds / 3)
         self.owned: set[str] = set()
+        self.dropped: set[str] = set()  # lanes the last refresh stopped us claiming for
         self._renewed: datetime | None = None
 
     async def refresh(self, wanted: Iterable[str], now: datetime) -> set[str]:
@@ -182,13 +183,13 @@ class Ownership:
             # run out; after that another process may have taken them.
             log.exception("renewing lane leases failed")
             if self._renewed is None or now >= self._renewed + self.lease:
-                self.owned = set()
+                self.dropped, self.owned = self.owned, set()
             return set()
         self._renewed = now
         gained, lost = owned - self.owned, self.owned - owned
         if gained or lost:
             log.info("lanes taken %s, lost %s (owner %s)", sorted(gained), sorted(lost), self.owner)
-        self.owned = owned
+        self.owned, self.dropped = owned, lost
         return gained
 
     async def release(self) -> None:
