@@ -69,6 +69,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     kkg_imp.add_argument("file", type=Path)
     kkg_imp.add_argument("--district", required=True, help="the district's name")
+    delivery = admin_sub.add_parser(
+        "district-delivery", help="a district's own bot and its lesson push window"
+    )
+    delivery.add_argument("district", help="the district's name")
+    delivery.add_argument("--bot", help='a name from KKGBOT_TELEGRAM_BOTS ("" for the default)')
+    delivery.add_argument(
+        "--push-window", type=int, help="minutes a lesson push spreads over (0: at once)"
+    )
     admin_sub.add_parser("seed-demo", help="load the demo district (idempotent)")
     export = admin_sub.add_parser(
         "export", help="a KKG's attendance, polls, reports and learning as one .xlsx"
@@ -121,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logs.setup(
         level,
-        secrets=settings.secrets,
+        secrets=settings.redacted,
         json_logs=args.command == "run" and settings.log_json,
     )
     if args.command == "console" and args.script and not args.db:

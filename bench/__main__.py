@@ -47,6 +47,11 @@ async def suite(only: set[str], heavy: bool) -> None:
             "dashboard": partial(
                 __import__("bench.dashboard", fromlist=["_"]).dashboard_bench, backend
             ),
+            "lesson_push": partial(
+                __import__("bench.lesson_push", fromlist=["_"]).lesson_push,
+                backend,
+                3000 if heavy else 600,
+            ),
             "soak": partial(__import__("bench.soak", fromlist=["_"]).soak, backend),
             "scale_out": partial(
                 __import__("bench.scale_out", fromlist=["_"]).scale_out,

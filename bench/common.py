@@ -40,8 +40,8 @@ class Server:
     base_url: str
     client: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=60))
 
-    async def call(self, method: str, **params) -> dict:
-        answer = await self.client.post(f"{self.base_url}{TOKEN}/{method}", json=params)
+    async def call(self, method: str, token: str = TOKEN, **params) -> dict:
+        answer = await self.client.post(f"{self.base_url}{token}/{method}", json=params)
         return answer.json()["result"]
 
     async def configure(self, **options) -> None:
@@ -60,9 +60,11 @@ class Server:
 
 
 @asynccontextmanager
-async def fake_server(seed: int = 1) -> AsyncIterator[Server]:
+async def fake_server(seed: int = 1, tokens: list[str] | None = None) -> AsyncIterator[Server]:
+    """The fake Bot API; with `tokens`, one bot per token behind the one address."""
+    several = ["--tokens", ",".join(tokens)] if tokens else []
     proc = await asyncio.create_subprocess_exec(
-        PY, "-m", "bench.fake_server", "--seed", str(seed),
+        PY, "-m", "bench.fake_server", "--seed", str(seed), *several,
         cwd=ROOT, stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     line = await asyncio.wait_for(proc.stdout.readline(), 30)
@@ -105,8 +107,11 @@ async def database(backend: str) -> AsyncIterator[str]:
         await _pg(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def insert_messages(url: str, rows: list[tuple[str, str, datetime]], prefix: str) -> None:
-    """Queue (address, text, not_before) rows as bulk messages, fast (executemany)."""
+async def insert_messages(
+    url: str, rows: list[tuple[str, str, datetime]], prefix: str, vias: list[str | None] = ()
+) -> None:
+    """Queue (address, text, not_before) rows as bulk messages, fast (executemany); `vias`:
+    the bot of each row (default: the default bot)."""
     engine = make_engine(url)
     now = datetime.now(UTC)
     try:
@@ -114,6 +119,7 @@ async def insert_messages(url: str, rows: list[tuple[str, str, datetime]], prefi
             chunk = [
                 {
                     "channel": "telegram",
+                    "via": vias[start + i] if vias else None,
                     "address": address,
                     "kind": "bulk",
                     "priority": 10,

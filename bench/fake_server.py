@@ -14,6 +14,7 @@ import random
 import time
 
 from tests.fakes.telegram_api import FakeTelegramServer, RequestRecord
+from tests.fakes.telegram_bots import SeveralBots
 
 
 class Chatters:
@@ -128,10 +129,13 @@ def install(srv: FakeTelegramServer) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--token", default="123:ABC")
+    parser.add_argument("--tokens", help="several bots: token,token,... (the first as --token)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    async with FakeTelegramServer(args.token, fault_seed=args.seed) as srv:
-        install(srv)
+    tokens = args.tokens.split(",") if args.tokens else [args.token]
+    async with SeveralBots(tokens, args.seed) as srv:
+        for token in tokens:
+            install(srv.bot(token))
         print(srv.base_url, flush=True)
         await asyncio.Event().wait()
 

@@ -80,7 +80,8 @@ class App:
         shares.configure(settings.public_url, settings.twilio_whatsapp_from)
 
     def add_channel(self, channel: Channel) -> None:
-        self.channels[channel.name] = channel
+        """Keyed by lane: a deployment with several bots adds one channel per bot."""
+        self.channels[getattr(channel, "lane", channel.name)] = channel
 
     async def migrate(self) -> None:
         await upgrade(self.settings.database_url)

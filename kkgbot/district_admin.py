@@ -61,6 +61,17 @@ async def _run(app: App, args: argparse.Namespace, lang: str) -> int:
             return 0
         if cmd == "import-kkgs":
             return await _import_kkgs(session, args, lang, now)
+        if cmd == "district-delivery":
+            district = await kkgs.set_delivery(
+                session, args.district, bot=args.bot, window_minutes=args.push_window,
+                known_bots={b for b in app.settings.telegram_tokens if b}, now=now,
+            )  # fmt: skip
+            bot = district.telegram_bot or i18n.t(lang, "admin.default_bot")
+            minutes = district.push_window_minutes
+            print(
+                i18n.t(lang, "admin.delivery_set", district=district.name, bot=bot, minutes=minutes)
+            )
+            return 0
         kkg = await kkgs.find_kkg(session, args.kkg)
         if kkg is None:
             raise CliError("admin.kkg_not_found", kkg=args.kkg)

@@ -43,6 +43,7 @@ class Inbound:
     # new id in `text`)
     group_event: str | None = None
     message_id: str | None = None  # the channel's id of the message a button is on
+    via: str | None = None  # the bot or WhatsApp sender it came through (None: the default)
 
 
 GROUP_ADDED, GROUP_REMOVED, GROUP_MIGRATED = "added", "removed", "migrated"

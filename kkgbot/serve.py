@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -15,6 +16,10 @@ from kkgbot.clock import SystemClock
 from kkgbot.engine.commands import Registry
 from kkgbot.scheduling.leader import SchedulerLeader
 from kkgbot.settings import Settings
+
+if TYPE_CHECKING:
+    from kkgbot.channels.telegram import TelegramChannel
+    from kkgbot.channels.telegram_start import TelegramStarter
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +60,40 @@ def start_scheduler(app: App, leader: SchedulerLeader, settings: Settings) -> As
     return scheduler
 
 
+def start_telegram(app: App, web, settings: Settings, telegram: TelegramChannel) -> TelegramStarter:
+    """The bot's starter: Telegram unreachable at start, everything else runs and this bot
+    is retried. Once up, its webhook (its own path) is registered and its username goes
+    into the invite links (the default bot's, or this bot's for its districts)."""
+    from kkgbot.channels.telegram_start import TelegramStarter
+    from kkgbot.web.wiring import telegram_webhook_mode
+
+    webhook = web is not None and telegram_webhook_mode(settings)
+    if webhook:
+        web.attach_telegram(telegram)
+
+    async def telegram_is_up() -> None:
+        if webhook:
+            await web.register_telegram_webhook(telegram)
+        if telegram.via is None:
+            app.links.telegram_username = telegram.username
+        else:
+            app.links.bots[telegram.via] = telegram.username
+
+    return TelegramStarter(
+        telegram,
+        polling=not webhook,
+        commands=command_menu(app.registry),
+        on_up=telegram_is_up,
+    )
+
+
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
     app = App(settings, SystemClock())
     await app.migrate()
-    from kkgbot.web.wiring import start_web, telegram_webhook_mode, web_wanted
+    from kkgbot.web.wiring import start_web, web_wanted
 
-    if not settings.telegram_bot_token and not settings.whatsapp_configured:
+    tokens = settings.telegram_tokens  # the default bot (None) and any named ones
+    if not tokens and not settings.whatsapp_configured:
         print(i18n.t(settings.language, "runtime.no_channel"))
         await app.close()
         return 2
@@ -69,7 +102,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
     if web_wanted(settings):
         web = await start_web(app, settings, scheduler_lag=lambda: lag_of[0]() if lag_of else None)
     sender = None  # Telegram's dispatcher in a child process: kkgbot/delivery/worker.py
-    if settings.telegram_bot_token and settings.delivery_process:
+    if tokens and settings.delivery_process:
         from kkgbot.delivery.worker import CHANNELS, DispatcherProcess
 
         # Started first, so it gets ready while this process starts its own side.
@@ -77,50 +110,34 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
         sender = DispatcherProcess(settings, on_sent)  # its sends counted in /metrics
         await sender.start()
         app.dispatcher.hand_over(CHANNELS, sender.notify)
-    telegram = None
-    if settings.telegram_bot_token:
+    telegrams: list[TelegramChannel] = []  # one for each bot
+    for via, token in tokens.items():
         from kkgbot.channels.telegram import TelegramChannel
 
         on_inbound = web.state.metrics.counted(app.router.handle) if web else app.router.handle
         telegram = TelegramChannel(
-            settings.telegram_bot_token,
+            token,
             settings.telegram_api_base_url,
             on_inbound,
             max_upload_bytes=settings.max_upload_bytes,
+            via=via,
         )
         if web is not None:
             web.add_channel(app, telegram)  # counted and timed in /metrics
         else:
             app.add_channel(telegram)
+        telegrams.append(telegram)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    starter = None
     telegram_up = False
-    if telegram is not None:
-        from kkgbot.channels.telegram_start import TelegramStarter
-
-        webhook = web is not None and telegram_webhook_mode(settings)
-        if webhook:
-            web.attach_telegram(telegram)
-
-        async def telegram_is_up() -> None:
-            if webhook:
-                await web.register_telegram_webhook()
-            app.links.telegram_username = telegram.username
-
-        # Telegram unreachable at start: everything else runs, Telegram is retried
-        starter = TelegramStarter(
-            telegram,
-            polling=not webhook,
-            commands=command_menu(app.registry),
-            on_up=telegram_is_up,
-        )
+    starters = [start_telegram(app, web, settings, telegram) for telegram in telegrams]
+    for telegram, starter in zip(telegrams, starters, strict=True):
         if web is not None:
-            web.state.channel_states["telegram"] = lambda: starter.state
-        telegram_up = await starter.start()
+            web.state.channel_states[telegram.lane] = lambda s=starter: s.state
+        telegram_up = await starter.start() or telegram_up
     leader = SchedulerLeader(app.engine, settings.database_url)
     scheduler = start_scheduler(app, leader, settings)
     log.info("scheduler started")
@@ -134,28 +151,27 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> int:
     dispatcher = asyncio.create_task(app.dispatcher.run_forever(), name="dispatcher")
     log.info(
         "KKG Bot running: telegram=%s whatsapp=%s web=%s",
-        (telegram.username or "retrying") if telegram else None,
+        ", ".join(t.username or "retrying" for t in telegrams) or None,
         settings.whatsapp_configured,
         web.server.port if web else None,
     )
     try:
         await stop.wait()
     finally:
-        if starter is not None:
+        for starter in starters:
             await starter.stop()
         scheduler.shutdown(wait=False)
         if web is not None:
             await web.server.stop()  # no new inbound webhooks while winding down
-        updater = telegram.application.updater if telegram else None
-        if updater is not None and updater.running:
-            await updater.stop()  # no new inbound while the dispatcher winds down
+        for telegram in telegrams:
+            await telegram.stop_polling()  # no new inbound while the dispatcher winds down
         await app.dispatcher.stop()  # finishes what is on the wire, gives back the rest
         with contextlib.suppress(asyncio.CancelledError):
             await dispatcher
         if sender is not None:
             await sender.stop()
         await leader.release()
-        if telegram is not None:
+        for telegram in telegrams:
             await telegram.stop()
         if web is not None:
             await web.stop()

@@ -6,6 +6,7 @@ production channels switch on when their credentials are present.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +27,9 @@ class Settings(BaseSettings):
         default=f"sqlite+aiosqlite:///{ROOT / 'kkgbot.sqlite3'}", alias="KKGBOT_DATABASE_URL"
     )
     telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    # More bots in one deployment (e.g. one per district): "name:token,name:token". The bot of
+    # TELEGRAM_BOT_TOKEN stays the default one (a member who joined through it has no name).
+    telegram_bots: str | None = Field(default=None, alias="KKGBOT_TELEGRAM_BOTS")
     telegram_api_base_url: str = Field(
         default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
     )
@@ -35,6 +39,8 @@ class Settings(BaseSettings):
     twilio_account_sid: str | None = Field(default=None, alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: str | None = Field(default=None, alias="TWILIO_AUTH_TOKEN")
     twilio_whatsapp_from: str | None = Field(default=None, alias="TWILIO_WHATSAPP_FROM")
+    # More WhatsApp senders on the same Twilio account: "name:+62...,name:+62..."
+    whatsapp_senders: str | None = Field(default=None, alias="KKGBOT_WHATSAPP_SENDERS")
     twilio_api_base_url: str | None = Field(default=None, alias="TWILIO_API_BASE_URL")
     default_timezone: str = Field(default="Asia/Makassar", alias="KKGBOT_DEFAULT_TIMEZONE")
     language: str = Field(default="id", alias="KKGBOT_LANGUAGE")
@@ -59,6 +65,10 @@ class Settings(BaseSettings):
     backoff_max_seconds: float = Field(default=600.0, alias="KKGBOT_BACKOFF_MAX")
     send_timeout_seconds: float = Field(default=15.0, alias="KKGBOT_SEND_TIMEOUT")
     rate_safety: float = Field(default=0.95, alias="KKGBOT_RATE_SAFETY")
+    # The overall rate rides closer to the limit: what may go in any second (the rate and
+    # the burst) is this share of it, and a 429 lowers it (see ratelimit.py). The per-chat
+    # and group limits keep `rate_safety`.
+    rate_safety_overall: float = Field(default=0.99, alias="KKGBOT_RATE_SAFETY_OVERALL")
     max_rate_limited_retries: int = Field(default=10, alias="KKGBOT_MAX_429_RETRIES")
     delivery_concurrency: int = Field(default=16, alias="KKGBOT_DELIVERY_CONCURRENCY")
     # Telegram's dispatcher runs in a child process of `run` (a core of its own for bulk)
@@ -66,6 +76,9 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(default=30.0, alias="KKGBOT_DELIVERY_LEASE")
     delivery_buffer_seconds: float = Field(default=2.0, alias="KKGBOT_DELIVERY_BUFFER")
     dispatcher_poll_seconds: float = Field(default=0.25, alias="KKGBOT_DISPATCHER_POLL")
+    # One process at a time sends on each bot's or sender's lane (kkgbot/delivery/lanes.py):
+    # a dead owner's lane is taken over this long after its last renewal.
+    lane_lease_seconds: float = Field(default=5.0, alias="KKGBOT_LANE_LEASE")
 
     # Scheduling
     reminder_offsets_hours: list[float] = Field(default=[24, 2], alias="KKGBOT_REMINDER_OFFSETS")
@@ -118,6 +131,24 @@ class Settings(BaseSettings):
         )
 
     @property
+    def telegram_tokens(self) -> dict[str | None, str]:
+        """Every bot's token by name; None names the default bot (TELEGRAM_BOT_TOKEN)."""
+        tokens: dict[str | None, str] = {}
+        if self.telegram_bot_token:
+            tokens[None] = self.telegram_bot_token
+        tokens.update(named_list(self.telegram_bots, "KKGBOT_TELEGRAM_BOTS"))
+        return tokens
+
+    @property
+    def whatsapp_numbers(self) -> dict[str | None, str]:
+        """Every WhatsApp sender's number by name; None names TWILIO_WHATSAPP_FROM."""
+        numbers: dict[str | None, str] = {}
+        if self.twilio_whatsapp_from:
+            numbers[None] = self.twilio_whatsapp_from
+        numbers.update(named_list(self.whatsapp_senders, "KKGBOT_WHATSAPP_SENDERS"))
+        return numbers
+
+    @property
     def secrets(self) -> tuple[str | None, ...]:
         """What must never be written anywhere: logs, stored errors, exports."""
         return (
@@ -128,8 +159,30 @@ class Settings(BaseSettings):
         )
 
     @property
+    def redacted(self) -> tuple[str | None, ...]:
+        """`secrets` and the other bots' tokens: what logs and stored errors never show.
+        (Meeting check-in codes derive from `secrets` alone, so adding a bot keeps them.)"""
+        return (*self.secrets, *named_list(self.telegram_bots, "KKGBOT_TELEGRAM_BOTS").values())
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+NAME_RE = re.compile(r"^[a-z0-9_]{1,24}$")
+
+
+def named_list(raw: str | None, variable: str) -> dict[str, str]:
+    """ "name:value,name:value" -> {name: value}; a bad entry stops the start, never a send."""
+    found: dict[str, str] = {}
+    for entry in (raw or "").split(","):
+        if not entry.strip():
+            continue
+        name, sep, value = entry.strip().partition(":")
+        if not sep or not NAME_RE.match(name) or not value.strip() or name in found:
+            raise ValueError(f"{variable}: '{name}' is not 'name:value' with a new short name")
+        found[name] = value.strip()
+    return found
 
 
 @lru_cache

@@ -87,8 +87,33 @@ def test_a_429_pauses_every_chat_and_every_kind():
 def test_limits_come_from_settings_per_channel():
     settings = Settings().model_copy(update={"telegram_rate_overall": 300, "whatsapp_rate": 7})
     telegram = limits_for("telegram", settings)
-    assert telegram.overall.rate == 300 * settings.rate_safety
+    burst = 300 * settings.rate_safety / 100  # what may go in any second: rate + burst
+    assert telegram.overall.rate + burst == 300 * settings.rate_safety_overall
     assert telegram.per_chat == settings.telegram_rate_per_chat * settings.rate_safety
     assert telegram.group_per_minute == 20
     assert limits_for("whatsapp", settings).overall.rate == 7 * settings.rate_safety
     assert limits_for("console", settings).unlimited
+
+
+def test_a_flood_wait_slows_the_rate_down_and_it_creeps_back_up():
+    tick = Tick()
+    limits = ChannelLimits(overall=100, safety=0.95, overall_safety=0.98, now=tick)
+    assert limits.overall.rate == 97  # 98 in any second with the burst of one
+    limits.pause(1)
+    limits.pause(1)  # the other 429s of the same flood wait count once
+    assert round(limits.overall.rate, 6) == round(97 * 0.97, 6)
+    assert round(limits.bulk.rate, 6) == round(97 * 0.97 * 0.8, 6)
+    for _ in range(10):
+        tick.t += 2
+        limits.pause(1)
+    assert limits.overall.rate == 85  # never below the floor
+    tick.t += 19
+    limits.take("1", "bulk")
+    assert limits.overall.rate == 85  # not yet: a quiet RECOVER period first
+    for _ in range(30):
+        tick.t += 20
+        limits.take("1", "bulk")
+    assert limits.overall.rate == 97  # back up to the ceiling, never above
+    times = send_all(limits, tick, "", 971)
+    assert times[-1] - times[0] >= 9.9  # 97 a second: 970 gaps take 10 s (burst aside)
+    assert max(sum(1 for t in times if s <= t < s + 1) for s in times) <= 98

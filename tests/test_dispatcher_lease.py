@@ -30,6 +30,7 @@ async def test_rows_another_dispatcher_took_are_not_sent_again(settings):
         update={
             "dispatcher_poll_seconds": 30.0,
             "delivery_lease_seconds": 0.3,
+            "lane_lease_seconds": 0.3,
             "delivery_concurrency": 1,
         }
     )
@@ -48,6 +49,16 @@ async def test_rows_another_dispatcher_took_are_not_sent_again(settings):
         busy = stalled.model_copy(update={"dispatcher_poll_seconds": 0.05})
         second = Dispatcher(app.sessionmaker, app.channels, busy, app.clock)
         one = asyncio.create_task(first.run_forever())
+        for _ in range(500):  # until its first lane lease is taken
+            if first.ownership is not None and first.ownership.owned:
+                break
+            await asyncio.sleep(0.01)
+        assert first.ownership is not None and first.ownership.owned
+
+        async def stalled_renewal(_wanted, _now):  # its lane lease runs out too
+            return set()
+
+        first.ownership.refresh = stalled_renewal
         await asyncio.sleep(0.6)  # the first holds all eight; its leases run out meanwhile
         two = asyncio.create_task(second.run_forever())
         try:

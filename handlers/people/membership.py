@@ -15,11 +15,12 @@ class InviteFlow(Flow):
 
     async def finish(self, ctx: Ctx) -> None:
         kkg = await chosen_kkg(ctx)
-        link = ctx.links.invite(kkg.invite_code)
+        bot = kkg.district.telegram_bot  # the district's own bot, when it has one
+        link = ctx.links.invite(kkg.invite_code, bot)
         text = ctx.t("membership.invite", kkg=kkg.name, code=kkg.invite_code)
         if link:
             text += "\n" + ctx.t("membership.invite_link", link=link)
-        if group_link := ctx.links.startgroup(kkg.invite_code):
+        if group_link := ctx.links.startgroup(kkg.invite_code, bot):
             text += "\n" + ctx.t("groups.startgroup_link", link=group_link)
         ctx.reply(text)
 

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from telegram import (
@@ -73,8 +74,14 @@ class TelegramChannel:
         on_inbound: OnInbound,
         pool_size: int = 24,
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
+        via: str | None = None,
     ) -> None:
+        """`via`: the bot's name among several (KKGBOT_TELEGRAM_BOTS), None for the default
+        bot. Its updates say so (and their ids, counted per bot, are prefixed with it), and
+        the dispatcher sends its lane's messages through it."""
         self.on_inbound = on_inbound
+        self.via = via
+        self.lane = self.name if via is None else f"{self.name}:{via}"
         self.max_upload_bytes = max_upload_bytes
         warnings.filterwarnings("ignore", DO_API_REQUEST_WARNING, PTBUserWarning)
         self.application = (
@@ -142,7 +149,8 @@ class TelegramChannel:
             update, application.process_update(update)
         )
 
-    async def stop(self) -> None:
+    async def stop_polling(self) -> None:
+        """No new updates from here on (the dispatcher may still send)."""
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -150,6 +158,9 @@ class TelegramChannel:
             self._poller = None
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
+
+    async def stop(self) -> None:
+        await self.stop_polling()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
@@ -180,6 +191,14 @@ class TelegramChannel:
         try:
             async with entry[0]:
                 inbound = await self._to_inbound(update)
+                if inbound is not None and self.via is not None:
+                    inbound = replace(
+                        inbound,
+                        via=self.via,
+                        external_id=f"{self.via}:{inbound.external_id}"
+                        if inbound.external_id
+                        else None,
+                    )
                 if inbound is not None:
                     url = await self.on_inbound(inbound)
                     if inbound.group is not None and update.callback_query is not None:

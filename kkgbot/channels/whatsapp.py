@@ -151,8 +151,13 @@ class WhatsAppChannel:
         media_url: MediaUrl | None = None,
         http_client: AsyncTwilioHttpClient | None = None,
         media_client: httpx.AsyncClient | None = None,
+        via: str | None = None,
     ) -> None:
+        """`via`: one of several senders (KKGBOT_WHATSAPP_SENDERS) on the same account,
+        None for TWILIO_WHATSAPP_FROM; each sender is a lane of its own."""
         assert settings.whatsapp_configured, "TWILIO_* settings are missing"
+        self.via = via
+        self.lane = self.name if via is None else f"{self.name}:{via}"
         self.settings = settings
         self.clock = clock
         self.media_url = media_url
@@ -168,7 +173,7 @@ class WhatsAppChannel:
         )
         if settings.twilio_api_base_url:
             self.client.api.base_url = settings.twilio_api_base_url.rstrip("/")
-        sender = settings.twilio_whatsapp_from or ""
+        sender = settings.whatsapp_numbers.get(via) or ""
         self.sender = sender if sender.startswith("whatsapp:") else f"whatsapp:{sender}"
 
     async def close(self) -> None:

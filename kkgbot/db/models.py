@@ -46,6 +46,12 @@ class District(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     timezone: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime]
+    # The bot its KKGs' invite links name (KKGBOT_TELEGRAM_BOTS), None for the default one:
+    # whoever joins through such a link is reached through that bot from then on.
+    telegram_bot: Mapped[str | None] = mapped_column(String(24))
+    # A lesson push spread over this many minutes from its slot (e.g. 120: 19:00-21:00), so
+    # a large district does not queue every member for the same minute. 0: all at once.
+    push_window_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Kkg(Base):
@@ -102,6 +108,10 @@ class Identity(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(64))
+    # The bot or WhatsApp sender they first wrote to (None: the default one). Everything
+    # unprompted goes out through it: a bot can only message people who started it, and a
+    # WhatsApp window belongs to one sender.
+    via: Mapped[str | None] = mapped_column(String(24))
     last_inbound_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
@@ -225,6 +235,7 @@ class OutboxMessage(Base):
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     channel: Mapped[str] = mapped_column(String(16))
+    via: Mapped[str | None] = mapped_column(String(24))  # the bot or sender (None: default)
     address: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(8))  # reply | bulk
     priority: Mapped[int] = mapped_column(Integer)  # lower goes first
@@ -255,6 +266,17 @@ class OutboxCount(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+
+
+class LaneLease(Base):
+    """Which dispatcher sends on a lane (one bot or sender) until when: one owner at a time
+    across processes, so several processes never exceed a bot's limit together."""
+
+    __tablename__ = "lane_leases"
+
+    lane: Mapped[str] = mapped_column(String(48), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[datetime]
 
 
 class AuditEntry(Base):

@@ -6,8 +6,9 @@ Two ways to run, one set of rules:
   transcripts are deterministic.
 - `run_forever()` is the production pipeline: a claimer keeps about a second of due
   work in memory (replies are always claimed, even when the buffer is full of bulk), one
-  lane per channel paces it through the channel's limits with bounded concurrency, and a
-  recorder writes outcomes back in batches. Leases are renewed while rows are held, so a
+  lane per bot or sender (kkgbot/delivery/lanes.py, owned by one process at a time) paces
+  it through that bot's limits with bounded concurrency, and a recorder writes outcomes
+  back in batches. Leases are renewed while rows are held, so a
   slow send is never taken twice; a crash leaves them to be claimed again after the lease.
 """
 
@@ -22,27 +23,18 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kkgbot.channels.base import (
-    RETRY,
-    RETRY_AFTER,
-    WINDOW_CLOSED,
-    Channel,
-    Outgoing,
-    SendResult,
-)
+from kkgbot.channels.base import RETRY, RETRY_AFTER, Channel, SendResult
 from kkgbot.clock import Clock
-from kkgbot.db.models import Identity, Person, StoredFile
 from kkgbot.delivery import store
-from kkgbot.delivery.outbox import ABOUT, REPLY
+from kkgbot.delivery.lanes import Ownership, lane_parts
+from kkgbot.delivery.outgoing import outgoing
 from kkgbot.delivery.pacer import Lane
 from kkgbot.delivery.ratelimit import ChannelLimits, limits_for
 from kkgbot.delivery.reachability import mark_unreachable  # noqa: F401 (re-exported)
 from kkgbot.delivery.store import Claimed, Outcome
 from kkgbot.logs import RedactSecrets
-from kkgbot.messages import Choice, MessageKind
 from kkgbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,14 +56,15 @@ class Dispatcher:
         clock: Clock,
     ) -> None:
         self.sessionmaker = sessionmaker
-        self.channels = channels  # shared with App: channels added later are used too
+        # by lane (`telegram`, `telegram:<bot>`), shared with App: channels added later count
+        self.channels = channels
         self.settings = settings
         self.clock = clock
         self.lease = timedelta(seconds=settings.delivery_lease_seconds)
         self.owner = store.new_owner()  # written on every row this dispatcher claims
         # A channel error can quote the request URL, and a Telegram URL holds the token:
         # errors are kept in the outbox and shown in delivery summaries, so they are scrubbed.
-        self._scrub = RedactSecrets(settings.secrets).scrub
+        self._scrub = RedactSecrets(settings.redacted).scrub
         self.wake = asyncio.Event()
         self.stats: Counter[str] = Counter()
         self._rng = random.Random()
@@ -87,6 +80,7 @@ class Dispatcher:
         self.elsewhere: set[str] = set()
         self.forward: list[Callable[[], None]] = []
         self._done_times: deque[float] = deque()  # when recent sends finished (monotonic)
+        self.ownership: Ownership | None = None  # the pipeline's lane leases (drain: none)
 
     # ------------------------------------------------------------------ shared pieces
 
@@ -101,54 +95,28 @@ class Dispatcher:
         self.elsewhere.update(channels)
         self.forward.append(wake)
 
+    def _candidates(self) -> list[str]:
+        return [n for n in self.channels if lane_parts(n)[0] not in self.elsewhere]
+
     def _mine(self) -> list[str]:
-        return [name for name in self.channels if name not in self.elsewhere]
+        """The lanes to claim for: ours to send on, and in the pipeline leased to us."""
+        owned = self.ownership.owned if self.ownership is not None else None
+        return [n for n in self._candidates() if owned is None or n in owned]
 
-    def limits(self, channel: str) -> ChannelLimits:
-        if channel not in self._limits:
-            self._limits[channel] = limits_for(channel, self.settings)
-        return self._limits[channel]
-
-    async def _outgoing(self, row: Claimed) -> Outgoing:
-        payload = row.payload
-        message = Outgoing(
-            outbox_id=row.id,
-            address=row.address,
-            text=payload.get("text", ""),
-            choices=[Choice(c["label"], c["data"]) for c in payload.get("choices", [])],
-            kind=row.kind,
-            edit_of=payload.get("edit_of"),
-            no_preview=bool(payload.get("no_preview")),
-            about=payload.get(ABOUT)
-            or (MessageKind.REPLY if row.kind == REPLY else MessageKind.NOTICE),
-            file_id=payload.get("file_id"),
-            window_closed_at=payload.get(WINDOW_CLOSED),
-        )
-        if getattr(self.channels.get(row.channel), "wants_recipient", False):
-            async with self.sessionmaker() as session:
-                found = await session.execute(
-                    select(Identity.last_inbound_at, Person.language)
-                    .join(Person, Person.id == Identity.person_id)
-                    .where(Identity.channel == row.channel, Identity.address == row.address)
-                )
-                message.last_inbound_at, message.language = found.first() or (None, None)
-        if payload.get("file_id") is not None:
-            async with self.sessionmaker() as session:
-                stored = await session.get(StoredFile, payload["file_id"])
-            if stored is not None:
-                message.file_name = payload.get("file_name") or stored.name
-                message.file_mime = stored.mime
-                message.file_data = stored.data
-        return message
+    def limits(self, lane: str) -> ChannelLimits:
+        """Each lane its own limits: a bot's flood limit belongs to its token."""
+        if lane not in self._limits:
+            self._limits[lane] = limits_for(lane_parts(lane)[0], self.settings)
+        return self._limits[lane]
 
     async def _attempt(self, row: Claimed) -> SendResult:
         """One try through the channel; every failure becomes a SendResult, never raises."""
-        channel = self.channels.get(row.channel)
+        channel = self.channels.get(row.lane)
         if channel is None:
-            return SendResult(RETRY, error=f"channel {row.channel} is not running")
+            return SendResult(RETRY, error=f"channel {row.lane} is not running")
         try:
             async with asyncio.timeout(self.settings.send_timeout_seconds):
-                result = await channel.send(await self._outgoing(row))
+                result = await channel.send(await outgoing(self.sessionmaker, channel, row))
         except TimeoutError:
             result = SendResult(RETRY, error="timed out")
         except Exception as exc:  # a bug or an unmapped error: retried with backoff, then dead
@@ -163,7 +131,7 @@ class Dispatcher:
         """A 429: everybody on the channel waits; True when this row should simply go again."""
         if result.outcome != RETRY_AFTER:
             return False
-        self.limits(row.channel).pause(result.retry_after or 1.0)
+        self.limits(row.lane).pause(result.retry_after or 1.0)
         row.rate_limited += 1
         return row.rate_limited <= self.settings.max_rate_limited_retries
 
@@ -181,7 +149,7 @@ class Dispatcher:
                     continue
                 break
             row = rows[0]
-            limits = self.limits(row.channel)
+            limits = self.limits(row.lane)
             while True:
                 await limits.wait(row.address, row.kind)
                 result = await self._attempt(row)
@@ -217,14 +185,12 @@ class Dispatcher:
         floor = max(20, 2 * self.settings.delivery_concurrency, configured / 4)
         return int(min(ceiling, max(floor, achieved * ADAPT_SECONDS)))
 
-    def _lane(self, channel: str) -> Lane:
-        lane = self._lanes.get(channel)
+    def _lane(self, name: str) -> Lane:
+        lane = self._lanes.get(name)
         if lane is None:
-            lane = Lane(
-                channel, self.limits(channel), self.settings.delivery_concurrency, self._send
-            )
-            self._lanes[channel] = lane
-            self._tasks.append(asyncio.create_task(lane.run(), name=f"lane-{channel}"))
+            lane = Lane(name, self.limits(name), self.settings.delivery_concurrency, self._send)
+            self._lanes[name] = lane
+            self._tasks.append(asyncio.create_task(lane.run(), name=f"lane-{name}"))
         return lane
 
     async def _send(self, lane: Lane, row: Claimed) -> None:
@@ -305,7 +271,7 @@ class Dispatcher:
                     mine.lease_until, mine.lost = row.lease_until, False
                     continue
                 self._held[row.id] = row
-                self._lane(row.channel).add(row)
+                self._lane(row.lane).add(row)
             if not replies_only and len(rows) + stopped >= limit:
                 await asyncio.sleep(0)  # more may be due: claim again at once
                 continue
@@ -361,6 +327,26 @@ class Dispatcher:
                 except Exception:
                     log.exception("renewing leases failed")
 
+    def _busy(self, lane: str) -> bool:  # rows of `lane` held here (queued or on the wire)
+        return any(row.lane == lane for row in self._held.values())
+
+    async def _lease_loop(self) -> None:
+        """Keeps our lanes leased, takes over those whose owner stopped renewing, and gives
+        back what waits in a lane that is no longer ours (its new owner sends it, paced)."""
+        assert self.ownership is not None
+        while True:
+            await asyncio.sleep(self.ownership.every)
+            if await self.ownership.refresh(self._candidates(), self.clock.now()):
+                self.wake.set()  # a lane taken over: claim its rows now
+            for name in self.ownership.dropped & set(self._lanes):
+                rows = self._lanes[name].take_waiting()
+                for row in rows:
+                    self._held.pop(row.id, None)
+                try:
+                    await store.release(self.sessionmaker, rows, self.clock.now())
+                except Exception:  # their row leases run out instead
+                    log.exception("could not give back %d rows of lane %s", len(rows), name)
+
     async def run_forever(self, poll_seconds: float | None = None) -> None:
         """The production pipeline, until `stop()` or cancellation (both shut down cleanly)."""
         if poll_seconds is not None:
@@ -368,10 +354,15 @@ class Dispatcher:
                 update={"dispatcher_poll_seconds": poll_seconds}
             )
         self._stop.clear()
+        self.ownership = Ownership(
+            self.sessionmaker, self.owner, self.settings.lane_lease_seconds, busy=self._busy
+        )
+        await self.ownership.refresh(self._candidates(), self.clock.now())
         self._tasks = [
             asyncio.create_task(self._claim_loop(), name="dispatcher-claim"),
             asyncio.create_task(self._record_loop(), name="dispatcher-record"),
             asyncio.create_task(self._renew_loop(), name="dispatcher-renew"),
+            asyncio.create_task(self._lease_loop(), name="dispatcher-lanes"),
         ]
         try:
             await self._stop.wait()
@@ -383,10 +374,10 @@ class Dispatcher:
 
     async def _shutdown(self) -> None:
         """Finish what is on the wire, record it, and give back what was never sent."""
-        claimer, recorder, renewer, *lanes = self._tasks
-        for task in (claimer, renewer, *lanes):
+        claimer, recorder, renewer, leaser, *lanes = self._tasks
+        for task in (claimer, renewer, leaser, *lanes):
             task.cancel()
-        await asyncio.gather(claimer, renewer, *lanes, return_exceptions=True)
+        await asyncio.gather(claimer, renewer, leaser, *lanes, return_exceptions=True)
         sending = [t for lane in self._lanes.values() for t in lane.sending]
         if sending:
             await asyncio.wait(sending, timeout=self.settings.send_timeout_seconds + 1)
@@ -400,6 +391,9 @@ class Dispatcher:
             await store.release(self.sessionmaker, unsent, self.clock.now())
         except Exception:
             log.exception("shutdown could not record or release; leases will expire")
+        if self.ownership is not None:  # after the rows: their new owner finds them queued
+            await self.ownership.release()
+        self.ownership = None
         self._held.clear()
         self._orphans.clear()
         self._lanes.clear()

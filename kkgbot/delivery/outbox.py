@@ -82,6 +82,7 @@ class Draft:
     about: str | None = None
     prompt: str | None = None  # the question line to remember, when not in `text`
     closes_at: datetime | None = None  # when its question stops taking answers
+    via: str | None = None  # the bot or sender to send through (None: the default one)
 
     def payload(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text}
@@ -116,6 +117,7 @@ async def enqueue(session: AsyncSession, draft: Draft, now: datetime) -> bool:
     values = dict(
         person_id=draft.person_id,
         channel=draft.channel,
+        via=draft.via,
         address=draft.address,
         kind=draft.kind,
         priority=priority_of(draft),

@@ -49,6 +49,12 @@ class Lane:
         """Everything not yet handed to the channel (given back on shutdown)."""
         return [r for _, r in self.ready] + [r for _, _, r in self.parked]
 
+    def take_waiting(self) -> list[Claimed]:
+        """Everything not yet handed to the channel, out of the lane (it changed owner)."""
+        rows = self.waiting()
+        self.ready, self.parked, self.replies = [], [], 0
+        return rows
+
     async def _wait(self, seconds: float | None) -> None:
         """Sleep until `seconds` pass or a new message arrives (it may outrank the top)."""
         self._arrived.clear()

@@ -20,6 +20,7 @@ from kkgbot.settings import Settings
 
 Now = Callable[[], float]
 EPSILON = 1e-9  # float rounding must not leave a token "almost" there forever
+SLOWER, FASTER, FLOOR, RECOVER = 0.97, 1.01, 0.85, 20.0  # after a 429 (ChannelLimits.pause)
 
 
 class TokenBucket:
@@ -86,16 +87,26 @@ class ChannelLimits:
         bulk_share: float = 0.8,
         safety: float = 1.0,
         now: Now = time.monotonic,
+        overall_safety: float | None = None,
     ) -> None:
         self.now = now
         start = now()
+        self.bulk_share = bulk_share
         # ~10 ms of traffic. Telegram counts sends as they arrive, and arrivals bunch up
         # (a busy machine, the network), so the rate * 1 s + burst we may put in any second
         # must stay below the limit by a margin: with 50 ms of burst at 95% the margin was
         # one message, and each 429 stopped the whole bot for a second (bench/broadcast).
         burst = max(1.0, (overall or 0) * safety / 100)
-        self.overall = TokenBucket(overall * safety, burst, start) if overall else None
-        self.bulk = TokenBucket(overall * safety * bulk_share, burst, start) if overall else None
+        ceiling = (overall or 0) * safety
+        if overall_safety is not None:  # rate + burst in any second: that share of the limit
+            ceiling = (overall or 0) * overall_safety - burst
+        # A 429 means our rate met the limit as the server counts it (arrivals bunch up on a
+        # busy machine or network): the rate goes down by SLOWER, at most to FLOOR of the
+        # limit, and creeps back up by FASTER for each RECOVER seconds without one.
+        self.ceiling, self.floor = ceiling, min(ceiling, (overall or 0) * FLOOR)
+        self._slowed_at = start
+        self.overall = TokenBucket(ceiling, burst, start) if overall else None
+        self.bulk = TokenBucket(ceiling * bulk_share, burst, start) if overall else None
         self.per_chat = per_chat * safety if per_chat else None
         self.chat_burst = chat_burst
         self.group_per_minute = group_per_minute
@@ -114,8 +125,25 @@ class ChannelLimits:
         return address.startswith("-")  # Telegram group and supergroup ids are negative
 
     def pause(self, seconds: float) -> None:
-        """The channel told us to wait (Telegram 429 retry_after): nobody sends until then."""
-        self.paused_until = max(self.paused_until, self.now() + max(0.0, seconds))
+        """The channel told us to wait (Telegram 429 retry_after): nobody sends until then,
+        and then a little slower."""
+        now = self.now()
+        if now >= self.paused_until:  # one slow-down per flood wait, however many 429s
+            self._set_rate(max(self.floor, (self.overall.rate if self.overall else 0) * SLOWER))
+            self._slowed_at = now
+        self.paused_until = max(self.paused_until, now + max(0.0, seconds))
+
+    def _set_rate(self, rate: float) -> None:
+        if self.overall is not None and self.bulk is not None:
+            self.overall._refill(self.now())  # noqa: SLF001 (tokens so far at the old rate)
+            self.bulk._refill(self.now())  # noqa: SLF001
+            self.overall.rate, self.bulk.rate = rate, rate * self.bulk_share
+
+    def _recover(self, now: float) -> None:
+        slow = self.overall is not None and self.overall.rate < self.ceiling
+        if slow and now - self._slowed_at >= RECOVER:
+            self._set_rate(min(self.ceiling, self.overall.rate * FASTER))
+            self._slowed_at = now
 
     def pause_delay(self) -> float:
         return max(0.0, self.paused_until - self.now())
@@ -145,6 +173,7 @@ class ChannelLimits:
         """Count one send (call only when both delays are 0)."""
         now = self.now()
         if self.overall is not None:
+            self._recover(now)
             self.overall.take(now)
             if kind != "reply" and self.bulk is not None and self.bulk.delay(now) == 0:
                 self.bulk.take(now)
@@ -189,6 +218,7 @@ def limits_for(channel: str, settings: Settings) -> ChannelLimits:
             group_per_minute=settings.telegram_group_per_minute,
             bulk_share=settings.bulk_share_when_replies_wait,
             safety=settings.rate_safety,
+            overall_safety=settings.rate_safety_overall,
         )
     if channel == "whatsapp":
         return ChannelLimits(

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kkgbot.channels.base import HELD, INVALID, RETRY_AFTER, SENT, UNREACHABLE, SendResult
 from kkgbot.db.models import OutboxMessage, Person
 from kkgbot.delivery import outbox
+from kkgbot.delivery.lanes import in_lanes, lane_name
 from kkgbot.delivery.reachability import mark_unreachable, unreachable_among
 from kkgbot.settings import Settings
 
@@ -45,6 +46,7 @@ class Claimed:
     attempts: int
     batch_id: str | None
     last_error: str | None
+    via: str | None = None  # the bot or sender (None: the channel's default one)
     rate_limited: int = 0  # 429s met during this claim (retried in memory)
     lease_until: datetime | None = None  # as this dispatcher last wrote it
     # Who claimed it (outbox.claimed_by): another dispatcher that claims the row after our
@@ -54,6 +56,10 @@ class Claimed:
 
     def order(self) -> tuple[int, datetime, int]:
         return (self.priority, self.not_before, self.id)
+
+    @property
+    def lane(self) -> str:
+        return lane_name(self.channel, self.via)
 
 
 def new_owner() -> str:
@@ -73,12 +79,11 @@ COLUMNS = (
     O.attempts,
     O.batch_id,
     O.last_error,
+    O.via,
 )
 
 
-def _claim_parts(
-    channels: list[str], now: datetime, replies_only: bool
-) -> list[tuple[Select, bool]]:
+def _claim_parts(lanes: list[str], now: datetime, replies_only: bool) -> list[tuple[Select, bool]]:
     """The due-id queries, stale leases first (they are the oldest), then each priority.
 
     One query per priority keeps each an index range scan on (status, priority, not_before),
@@ -86,9 +91,7 @@ def _claim_parts(
     """
     reply = outbox.PRIORITY[outbox.REPLY]
     priorities = [reply] if replies_only else list(outbox.PRIORITIES)
-    stale = select(O.id).where(
-        O.status == outbox.SENDING, O.lease_until < now, O.channel.in_(channels)
-    )
+    stale = select(O.id).where(O.status == outbox.SENDING, O.lease_until < now, in_lanes(lanes))
     if replies_only:
         stale = stale.where(O.priority == reply)
     parts = [(stale.order_by(O.priority, O.not_before, O.id), True)]
@@ -97,7 +100,7 @@ def _claim_parts(
             O.status.in_(outbox.DUE_STATUSES),
             O.priority == priority,
             O.not_before <= now,
-            O.channel.in_(channels),
+            in_lanes(lanes),
         )
         parts.append((due.order_by(O.not_before, O.id), False))
     return parts
@@ -105,14 +108,14 @@ def _claim_parts(
 
 async def claim(
     sessionmaker: async_sessionmaker[AsyncSession],
-    channels: list[str],
+    lanes: list[str],
     now: datetime,
     limit: int,
     lease: timedelta,
     replies_only: bool = False,
     owner: str | None = None,
 ) -> tuple[list[Claimed], int]:
-    """Claim up to `limit` due rows; returns (rows to send, rows stopped without a send).
+    """Claim up to `limit` due rows of `lanes`; returns (rows to send, rows stopped without a send).
 
     Each part is a single `UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING`: SQLite
     takes its write lock before reading, so two processes never claim the same row (a
@@ -120,13 +123,13 @@ async def claim(
     dispatcher has locked. Expired rows (past their misfire deadline) and bulk rows for
     unreachable people are settled here, in the same transaction, never reaching a channel.
     """
-    if not channels or limit <= 0:
+    if not lanes or limit <= 0:
         return [], 0
     owner = owner or new_owner()
     rows: list[Claimed] = []
     async with sessionmaker() as session, session.begin():
         postgres = session.bind.dialect.name == "postgresql"
-        for ids, stale in _claim_parts(channels, now, replies_only):
+        for ids, stale in _claim_parts(lanes, now, replies_only):
             if len(rows) >= limit:
                 break
             ids = ids.limit(limit - len(rows))

@@ -196,19 +196,27 @@ async def run_worker(settings: Settings, report_fd: int | None = None) -> int:
         return None
 
     engine = make_engine(settings.database_url)
-    telegram = TelegramChannel(
-        settings.telegram_bot_token or "",
-        settings.telegram_api_base_url,
-        no_inbound,
-        pool_size=settings.delivery_concurrency + 4,
-    )
+    bots = [  # every bot of the deployment, each its own lane
+        TelegramChannel(
+            token,
+            settings.telegram_api_base_url,
+            no_inbound,
+            pool_size=settings.delivery_concurrency + 4,
+            via=via,
+        )
+        for via, token in settings.telegram_tokens.items()
+    ]
     from kkgbot.channels.telegram_start import TelegramStarter
 
     reporter = Reporter(await _report_pipe(report_fd)) if report_fd is not None else None
-    channel = TimedChannel(telegram, reporter.sent) if reporter else telegram
-    dispatcher = Dispatcher(
-        make_sessionmaker(engine), {telegram.name: channel}, settings, SystemClock()
-    )
+    lanes: dict = {}  # a bot's lane joins once the bot is up: until then its messages wait
+    dispatcher = Dispatcher(make_sessionmaker(engine), lanes, settings, SystemClock())
+
+    async def up_then_send(telegram: TelegramChannel, starter: TelegramStarter) -> None:
+        await starter.until_up()
+        lanes[telegram.lane] = TimedChannel(telegram, reporter.sent) if reporter else telegram
+        dispatcher.notify()
+
     stopping = asyncio.Event()
 
     def stop() -> None:
@@ -222,17 +230,21 @@ async def run_worker(settings: Settings, report_fd: int | None = None) -> int:
     wakeups = asyncio.create_task(_read_wakeups(dispatcher.notify, stop))
     # Telegram unreachable: wait here, quietly (the parent logs it and says so in /healthz);
     # the messages wait in the outbox meanwhile. A stop while waiting ends the process.
-    starter = TelegramStarter(telegram, polling=False, quiet=True)
-    up = asyncio.create_task(starter.until_up())
+    # Ready once one bot is up; the others keep trying, their messages wait meanwhile.
+    starters = [TelegramStarter(t, polling=False, quiet=True) for t in bots]
+    ups = {asyncio.create_task(up_then_send(t, s)) for t, s in zip(bots, starters, strict=True)}
     stopped = asyncio.create_task(stopping.wait())
-    await asyncio.wait({up, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.wait({*ups, stopped}, return_when=asyncio.FIRST_COMPLETED)
     stopped.cancel()
-    if not up.done():
-        up.cancel()
-        await asyncio.gather(up, return_exceptions=True)
-        await starter.stop()
+    if stopping.is_set() or not any(up.done() and not up.exception() for up in ups):
+        for up in ups:
+            up.cancel()
+        await asyncio.gather(*ups, return_exceptions=True)
+        for starter in starters:
+            await starter.stop()
         wakeups.cancel()
-        await telegram.stop()
+        for telegram in bots:
+            await telegram.stop()
         await engine.dispose()
         return 0
     reports = asyncio.create_task(reporter.run()) if reporter else None
@@ -243,10 +255,16 @@ async def run_worker(settings: Settings, report_fd: int | None = None) -> int:
         await dispatcher.run_forever()
     finally:
         wakeups.cancel()
+        for up in ups:
+            up.cancel()
+        await asyncio.gather(*ups, return_exceptions=True)
+        for starter in starters:
+            await starter.stop()
         if reporter is not None and reports is not None:
             reports.cancel()
             reporter.flush()  # the sends of the last moments count too
-        await telegram.stop()
+        for telegram in bots:
+            await telegram.stop()
         await engine.dispose()
     return 0
 
@@ -258,7 +276,7 @@ if __name__ == "__main__":
     config = Settings.model_validate_json(raw) if raw else Settings()
     logs.setup(
         logging.INFO,
-        secrets=config.secrets,
+        secrets=config.redacted,
         json_logs=config.log_json,
     )
     report_fd = None

@@ -22,21 +22,28 @@ from kkgbot.settings import Settings
 class Links:
     """How a channel lets people reach the bot (e.g. a Telegram deep link), set by the wiring."""
 
-    telegram_username: str | None = None
+    telegram_username: str | None = None  # the default bot's
+    bots: dict[str, str] = field(default_factory=dict)  # other bots' usernames, by name
 
-    def invite(self, code: str) -> str | None:
-        if self.telegram_username:
-            return f"https://t.me/{self.telegram_username}?start={code}"
+    def username(self, bot: str | None) -> str | None:
+        """A KKG's bot (its district's), or the default one while that bot is not up."""
+        return self.bots.get(bot or "") or self.telegram_username
+
+    def invite(self, code: str, bot: str | None = None) -> str | None:
+        """The link that starts the KKG's own bot with its code: whoever follows it is
+        reached through that bot from then on."""
+        if username := self.username(bot):
+            return f"https://t.me/{username}?start={code}"
         return None
 
     def start(self) -> str | None:
         """The private chat with the bot, for someone who has no KKG to join by code."""
         return f"https://t.me/{self.telegram_username}?start" if self.telegram_username else None
 
-    def startgroup(self, code: str) -> str | None:
+    def startgroup(self, code: str, bot: str | None = None) -> str | None:
         """Adds the bot to a group of the koordinator's choice and links it to the KKG."""
-        if self.telegram_username:
-            return f"https://t.me/{self.telegram_username}?startgroup={code}"
+        if username := self.username(bot):
+            return f"https://t.me/{username}?startgroup={code}"
         return None
 
 
@@ -102,6 +109,7 @@ class Ctx:
                 self.session,
                 Draft(
                     channel=self.channel,
+                    via=self.inbound.via if self.inbound else None,
                     address=self.address,
                     person_id=self.person.id,
                     text=reply.text,

@@ -107,6 +107,7 @@ class GroupDoor:
                 linked = await groups.link(
                     session, person=person, code=args, channel=inbound.channel,
                     chat_id=inbound.group or "", title=inbound.group_title, now=now,
+                    via=inbound.via,
                 )  # fmt: skip
             except GroupError as bad:
                 await self._post(session, inbound, i18n.t(lang, bad.key, **bad.params), now)
@@ -183,7 +184,9 @@ class GroupDoor:
 
     def _deep_link(self, kkg: Kkg | None) -> str | None:
         links = self.router.links
-        return links.invite(kkg.invite_code) if kkg is not None else links.start()
+        if kkg is None:
+            return links.start()
+        return links.invite(kkg.invite_code, kkg.district.telegram_bot)
 
     @staticmethod
     async def _post(
@@ -194,7 +197,7 @@ class GroupDoor:
         await enqueue(
             session,
             Draft(
-                channel=inbound.channel, address=inbound.group or "", text=text,
+                channel=inbound.channel, via=inbound.via, address=inbound.group or "", text=text,
                 choices=list(choices or []), kind=REPLY,
                 key=idempotency_key("group-in", inbound.channel, inbound.external_id),
             ),

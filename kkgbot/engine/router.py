@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -104,8 +105,9 @@ class Router:
             if inbound.group is not None:  # a group chat: never the one-to-one pipeline
                 return await self.groups.handle(session, inbound, now)
             person, identity = await people.get_or_create(
-                session, inbound.channel, inbound.address, now, self.settings.language
-            )
+                session, inbound.channel, inbound.address, now, self.settings.language,
+                via=inbound.via,
+            )  # fmt: skip
             identity.last_inbound_at = now
             if person.unreachable_at is not None:  # they wrote again: reachable again
                 await mark_reachable(session, person.id)
@@ -281,8 +283,9 @@ class Router:
         try:
             async with self.sessionmaker() as session, session.begin():
                 person, _ = await people.get_or_create(
-                    session, inbound.channel, inbound.address, self.clock.now(), "id"
-                )
+                    session, inbound.channel, inbound.address, self.clock.now(), "id",
+                    via=inbound.via,
+                )  # fmt: skip
                 ctx = Ctx(
                     session=session,
                     person=person,
@@ -291,6 +294,7 @@ class Router:
                     now=self.clock.now(),
                     settings=self.settings,
                     links=self.links,
+                    inbound=replace(inbound, external_id=None),  # its bot, a key of its own
                 )
                 ctx.reply(i18n.t(person.language, "common.internal_error"))
                 await ctx.flush_replies()

@@ -23,6 +23,7 @@ class KkgGroup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kkg_id: Mapped[int] = mapped_column(ForeignKey("kkgs.id", ondelete="CASCADE"), unique=True)
     channel: Mapped[str] = mapped_column(String(16))
+    via: Mapped[str | None] = mapped_column(String(24))  # the bot in the group (None: default)
     chat_id: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str | None] = mapped_column(String(128))
     linked_by_person_id: Mapped[int | None] = mapped_column(

@@ -92,6 +92,7 @@ async def post(
         session,
         Draft(
             channel=group.channel,
+            via=group.via,
             address=group.chat_id,
             text=body,
             choices=buttons,

@@ -55,6 +55,7 @@ async def link(
     chat_id: str,
     title: str | None,
     now: datetime,
+    via: str | None = None,
 ) -> Linked:
     """Link the group to the KKG whose invite code is `code`; only its koordinator may."""
     kkg = await kkgs_service.find_by_code(session, code) if code.strip() else None
@@ -73,6 +74,7 @@ async def link(
     elif current.chat_id != chat_id:
         replaced = current.chat_id
     current.channel, current.chat_id, current.title = channel, chat_id, (title or "")[:128]
+    current.via = via  # posts go through the bot that is in the group
     current.linked_by_person_id, current.linked_at = person.id, now
     await session.flush()
     audit.record(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -130,7 +130,13 @@ async def pull(session: AsyncSession, person: Person, kkg: Kkg, now: datetime) -
 
 
 async def push_slot(session: AsyncSession, kkg: Kkg, slot: datetime, now: datetime) -> int:
-    """One lesson to each learner whose home is this KKG; returns how many were given."""
+    """One lesson to each learner whose home is this KKG; returns how many were given.
+
+    A district with a push window (District.push_window_minutes) has its members' lessons
+    due one after another across the window (19:00-21:00 rather than all at 19:00): one
+    bot sends about 30 a second, so a push to a whole province in one minute would only
+    queue for hours anyway, and replies would wait behind it. Each still gets one lesson
+    (the key is per person and lesson), whenever the job runs again."""
     recipients = await messaging.kkg_members(session, kkg.id)
     ids = [r.person_id for r in recipients]
     onboarded = set(
@@ -142,18 +148,26 @@ async def push_slot(session: AsyncSession, kkg: Kkg, slot: datetime, now: dateti
     modules = await lessons.sequence(session, kkg.id)
     sent = 0
     pictures: dict[str, int] = {}
-    for recipient in recipients:
+    window = timedelta(minutes=kkg.district.push_window_minutes or 0)
+    for n, recipient in enumerate(recipients):
         if recipient.person_id not in onboarded or homes.get(recipient.person_id) != kkg.id:
             continue
         if await lessons.is_paused(session, recipient.person_id):
             continue
-        sent += await _push_one(session, kkg, recipient, modules, now, pictures)
+        at = slot + window * n / len(recipients) if window else None
+        sent += await _push_one(session, kkg, recipient, modules, now, pictures, at)
     log.info("lesson slot %s for kkg %s: %d lessons", slot.isoformat(), kkg.id, sent)
     return sent
 
 
 async def _push_one(
-    session, kkg: Kkg, recipient: messaging.Recipient, modules, now, pictures: dict[str, int]
+    session,
+    kkg: Kkg,
+    recipient: messaging.Recipient,
+    modules,
+    now,
+    pictures: dict[str, int],
+    at: datetime | None = None,
 ) -> int:
     person_id = recipient.person_id
     rows = await lessons.given(session, person_id)
@@ -176,6 +190,7 @@ async def _push_one(
             "lesson", ("kkg", kkg.id), ("person", person_id), ("lesson", lesson.id)
         ),
         now=now,
+        at=at if at is not None and at > now else None,
         choices=lambda lang: question_choices(lesson),
         file_id=file_id,
         file_name=file_name,

@@ -109,8 +109,15 @@ PHONE_CHANNEL = "whatsapp"  # addresses that are phone numbers (+62...)
 
 
 async def get_or_create(
-    session: AsyncSession, channel: str, address: str, now: datetime, language: str
+    session: AsyncSession,
+    channel: str,
+    address: str,
+    now: datetime,
+    language: str,
+    via: str | None = None,
 ) -> tuple[Person, Identity]:
+    """The person behind this address; on their first message, their identity records the
+    bot or sender (`via`) they wrote to, which reaches them from then on."""
     identity = await session.scalar(
         select(Identity).where(Identity.channel == channel, Identity.address == address)
     )
@@ -120,14 +127,18 @@ async def get_or_create(
         return person, identity
     imported = await _imported(session, channel, address)
     if imported is not None:  # an admin imported this number: its first message finds them
-        identity = Identity(person_id=imported.id, channel=channel, address=address, created_at=now)
+        identity = Identity(
+            person_id=imported.id, channel=channel, address=address, via=via, created_at=now
+        )
         session.add(identity)
         await session.flush()
         return imported, identity
     person = Person(language=language, created_at=now)
     session.add(person)
     await session.flush()
-    identity = Identity(person_id=person.id, channel=channel, address=address, created_at=now)
+    identity = Identity(
+        person_id=person.id, channel=channel, address=address, via=via, created_at=now
+    )
     session.add(identity)
     await session.flush()
     return person, identity

@@ -137,3 +137,37 @@ async def find_kkg(session: AsyncSession, ref: str) -> Kkg | None:
         return by_code
     rows = (await session.scalars(select(Kkg).where(func.lower(Kkg.name) == ref.lower()))).all()
     return rows[0] if len(rows) == 1 else None
+
+
+async def set_delivery(
+    session: AsyncSession,
+    district_name: str,
+    *,
+    bot: str | None,
+    window_minutes: int | None,
+    known_bots: set[str],
+    now: datetime,
+) -> District:
+    """Which bot a district's invite links name ("" for the default bot) and over how many
+    minutes its lesson pushes spread; None leaves a value as it is."""
+    district = await session.scalar(
+        select(District).where(func.lower(District.name) == district_name.strip().lower())
+    )
+    if district is None:
+        raise KkgError("admin.district_not_found", district=district_name)
+    if bot is not None:
+        if bot and bot not in known_bots:
+            raise KkgError("admin.unknown_bot", bot=bot, known=", ".join(sorted(known_bots)) or "-")
+        district.telegram_bot = bot or None
+    if window_minutes is not None:
+        if not 0 <= window_minutes <= 9 * 60:
+            raise KkgError("admin.bad_push_window")
+        district.push_window_minutes = window_minutes
+    audit.record(
+        session, at=now, action="district.delivery", actor="cli",
+        details={
+            "district_id": district.id, "bot": district.telegram_bot,
+            "push_window": district.push_window_minutes,
+        },
+    )  # fmt: skip
+    return district

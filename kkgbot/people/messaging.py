@@ -162,6 +162,7 @@ async def send(
         session,
         Draft(
             channel=identity.channel,
+            via=identity.via,
             address=identity.address,
             person_id=recipient.person_id,
             text=render(lang),

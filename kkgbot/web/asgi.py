@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -50,6 +51,11 @@ class WebState:
     telegram_application: object | None = None  # a PTB Application, when in webhook mode
     # handles one update and returns when it is committed (TelegramChannel.process)
     telegram_process: Callable[[object], Awaitable[None]] | None = None
+    # the other bots (KKGBOT_TELEGRAM_BOTS) by name: (Application, process), each on
+    # POST /telegram/webhook/<name>
+    telegram_bots: dict[str, tuple[Any, Callable[[object], Awaitable[None]]]] = field(
+        default_factory=dict
+    )
     scheduler_lag: Callable[[], float | None] | None = None  # None: no scheduler here
     # "leader" or "standby": which process behind the load balancer runs the due work
     scheduler_role: Callable[[], str] | None = None
@@ -67,7 +73,9 @@ def media_signer(settings: Settings) -> MediaSigner | None:
 
 async def telegram_webhook(request: Request) -> Response:
     web: WebState = request.app.state.web
-    application = web.telegram_application
+    application, process = web.telegram_application, web.telegram_process
+    if "bot" in request.path_params:  # one of several bots: its own path
+        application, process = web.telegram_bots.get(request.path_params["bot"], (None, None))
     expected = web.settings.webhook_secret or ""
     given = request.headers.get("x-telegram-bot-api-secret-token", "")
     if application is None:
@@ -90,8 +98,8 @@ async def telegram_webhook(request: Request) -> Response:
         return PlainTextResponse("malformed", status_code=400)
     # Answered only once handled: Telegram sends an update again until it gets a 200, so a
     # crash meanwhile loses nothing (and `inbound_seen` makes the second delivery harmless).
-    if web.telegram_process is not None:
-        await web.telegram_process(update)
+    if process is not None:
+        await process(update)
     else:
         await application.update_queue.put(update)  # type: ignore[attr-defined]
     return Response(status_code=200)
@@ -186,6 +194,7 @@ async def share(request: Request) -> Response:
 def build_web_app(state: WebState) -> Starlette:
     routes = [
         Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
+        Route("/telegram/webhook/{bot}", telegram_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", public_metrics, methods=["GET"]),
         Route("/calendar/{token}.ics", calendar, methods=["GET"]),

@@ -9,6 +9,7 @@ Twilio sends gets 400; nothing a caller sends can produce a 5xx.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -59,6 +60,14 @@ async def _signed_form(request: Request) -> dict[str, str] | Response:
     return form
 
 
+def sender_of(settings, to: str) -> str | None:
+    """The named sender a person wrote to (None: the default one): their window is with it,
+    and so is everything sent to them from then on."""
+    number = to.removeprefix("whatsapp:")
+    named = {n: via for via, n in settings.whatsapp_numbers.items() if via is not None}
+    return named.get(number)
+
+
 async def whatsapp_inbound(request: Request) -> Response:
     web = request.app.state.web
     form = await _signed_form(request)
@@ -66,6 +75,8 @@ async def whatsapp_inbound(request: Request) -> Response:
         return form
     try:
         inbound = to_inbound(form)
+        if via := sender_of(web.settings, form.get("To", "")):  # one of several senders
+            inbound = replace(inbound, via=via)
     except MalformedWebhook as exc:
         log.warning("malformed WhatsApp webhook: %s", exc)
         return _text(400, "malformed")

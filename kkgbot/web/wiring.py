@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kkgbot.app import App
 from kkgbot.channels.telegram import ALLOWED_UPDATES
@@ -35,25 +35,32 @@ class Web:
     state: WebState
     server: WebServer
     whatsapp: WhatsAppChannel | None = None
-    telegram_channel: object | None = None
+    telegram_channel: object | None = None  # the default bot's
     metrics_server: WebServer | None = None  # KKGBOT_METRICS_PORT, on 127.0.0.1 only
+    senders: list[WhatsAppChannel] = field(default_factory=list)  # more WhatsApp senders
 
     def add_channel(self, app: App, channel) -> None:
         """A channel whose sends are counted and timed in /metrics."""
         app.add_channel(self.state.metrics.metered(channel))
 
     def attach_telegram(self, channel) -> None:
-        """Telegram updates now come through POST /telegram/webhook."""
-        self.telegram_channel = channel
-        self.state.telegram_application = channel.application
-        self.state.telegram_process = channel.process
+        """Telegram updates now come through POST /telegram/webhook (/<name> for the bots
+        of KKGBOT_TELEGRAM_BOTS: each bot's updates are its own, their ids may clash)."""
+        via = getattr(channel, "via", None)
+        if via is None:
+            self.telegram_channel = channel
+            self.state.telegram_application = channel.application
+            self.state.telegram_process = channel.process
+        else:
+            self.state.telegram_bots[via] = (channel.application, channel.process)
 
-    async def register_telegram_webhook(self) -> None:
+    async def register_telegram_webhook(self, channel=None) -> None:
         settings = self.state.settings
-        channel = self.telegram_channel
+        channel = channel or self.telegram_channel
         assert channel is not None and settings.public_url and settings.webhook_secret
+        via = getattr(channel, "via", None)
         await channel.bot.set_webhook(  # type: ignore[attr-defined]
-            settings.public_url.rstrip("/") + TELEGRAM_PATH,
+            settings.public_url.rstrip("/") + TELEGRAM_PATH + (f"/{via}" if via else ""),
             secret_token=settings.webhook_secret,
             allowed_updates=ALLOWED_UPDATES,
         )
@@ -64,14 +71,17 @@ class Web:
             await self.metrics_server.stop()
         if self.whatsapp is not None:
             await self.whatsapp.close()
+        for sender in self.senders:
+            await sender.close()
 
 
-def whatsapp_channel(app: App, settings: Settings) -> WhatsAppChannel:
+def whatsapp_channel(app: App, settings: Settings, via: str | None = None) -> WhatsAppChannel:
     signer = media_signer(settings)
     return WhatsAppChannel(
         settings,
         app.clock,
         media_url=(lambda fid, name: signer.url(fid, name, app.clock.now())) if signer else None,
+        via=via,
     )
 
 
@@ -85,11 +95,16 @@ async def start_web(
     """Adds the WhatsApp channel (when configured) and starts the web server."""
     metrics = Metrics()
     whatsapp = None
+    senders: list[WhatsAppChannel] = []  # the named ones (KKGBOT_WHATSAPP_SENDERS)
     if settings.whatsapp_configured:
         if not settings.public_url:
             log.warning("WhatsApp without KKGBOT_PUBLIC_URL: Twilio cannot reach the webhooks")
         whatsapp = whatsapp_channel(app, settings)
         app.add_channel(metrics.metered(whatsapp))
+        for via in settings.whatsapp_numbers:  # more senders: a channel (a lane) each
+            if via is not None:
+                senders.append(whatsapp_channel(app, settings, via))
+                app.add_channel(metrics.metered(senders[-1]))
     state = WebState(
         settings=settings,
         sessionmaker=app.sessionmaker,
@@ -109,7 +124,7 @@ async def start_web(
         metrics_server = WebServer(build_metrics_app(state), "127.0.0.1", settings.metrics_port)
         await metrics_server.start()
         log.info("metrics on 127.0.0.1:%s", metrics_server.port)
-    return Web(state, server, whatsapp, metrics_server=metrics_server)
+    return Web(state, server, whatsapp, metrics_server=metrics_server, senders=senders)
 
 
 def scheduler_lag(scheduler, clock_now) -> Callable[[], float | None]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 15:50:55.826882
+Create Date: 2026-12-03 17:33:33.232309
 """
 
 from alembic import op
@@ -24,6 +24,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('timezone', sa.String(length=40), nullable=False),
     sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('telegram_bot', sa.String(length=24), nullable=True),
+    sa.Column('push_window_minutes', sa.Integer(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_districts')),
     sa.UniqueConstraint('name', name=op.f('uq_districts_name'))
     )
@@ -36,6 +38,12 @@ def upgrade() -> None:
     with op.batch_alter_table('inbound_seen', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inbound_seen_seen_at'), ['seen_at'], unique=False)
 
+    op.create_table('lane_leases',
+    sa.Column('lane', sa.String(length=48), nullable=False),
+    sa.Column('owner', sa.String(length=32), nullable=False),
+    sa.Column('expires_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('lane', name=op.f('pk_lane_leases'))
+    )
     op.create_table('outbox_counts',
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
@@ -230,6 +238,7 @@ def upgrade() -> None:
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('via', sa.String(length=24), nullable=True),
     sa.Column('last_inbound_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', kkgbot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_identities_person_id_people'), ondelete='CASCADE'),
@@ -243,6 +252,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kkg_id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('via', sa.String(length=24), nullable=True),
     sa.Column('chat_id', sa.String(length=64), nullable=False),
     sa.Column('title', sa.String(length=128), nullable=True),
     sa.Column('linked_by_person_id', sa.Integer(), nullable=True),
@@ -409,6 +419,7 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=True),
     sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('via', sa.String(length=24), nullable=True),
     sa.Column('address', sa.String(length=64), nullable=False),
     sa.Column('kind', sa.String(length=8), nullable=False),
     sa.Column('priority', sa.Integer(), nullable=False),
@@ -937,6 +948,7 @@ def downgrade() -> None:
     op.drop_table('kkgs')
     op.drop_table('district_calendars')
     op.drop_table('outbox_counts')
+    op.drop_table('lane_leases')
     with op.batch_alter_table('inbound_seen', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inbound_seen_seen_at'))
 
