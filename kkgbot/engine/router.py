@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kkgbot import i18n, logs
 from kkgbot.clock import Clock
 from kkgbot.db.models import Conversation, InboundSeen
+from kkgbot.db.retry import on_live_connection
 from kkgbot.db.upsert import insert_new
 from kkgbot.delivery import questions
 from kkgbot.delivery.held import requeue_held
@@ -83,7 +84,7 @@ class Router:
         logs.request_id.set(f"{inbound.channel}:{inbound.external_id or inbound.address}")
         url = None
         try:
-            url = await self._handle(inbound)
+            url = await on_live_connection(lambda: self._handle(inbound))
         except Exception:
             log.exception(
                 "inbound failed channel=%s address=%s external_id=%s",
