@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db import audit
@@ -36,13 +36,17 @@ class HeldRole:
     district_id: int | None
 
 
+# built once: nearly every inbound message asks (issue 21 counted the CPU of rebuilding it)
+_ROLES_OF = (
+    select(Role.role, Role.kkg_id, Kkg.name, Role.district_id)
+    .outerjoin(Kkg, Kkg.id == Role.kkg_id)
+    .where(Role.person_id == bindparam("holder"))
+    .order_by(Kkg.name, Role.role)
+)
+
+
 async def roles_of(session: AsyncSession, person_id: int) -> list[HeldRole]:
-    rows = await session.execute(
-        select(Role.role, Role.kkg_id, Kkg.name, Role.district_id)
-        .outerjoin(Kkg, Kkg.id == Role.kkg_id)
-        .where(Role.person_id == person_id)
-        .order_by(Kkg.name, Role.role)
-    )
+    rows = await session.execute(_ROLES_OF, {"holder": person_id})
     return [HeldRole(r, k, n, d) for r, k, n, d in rows]
 
 
