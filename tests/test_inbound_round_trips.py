@@ -14,7 +14,8 @@ from kkgbot.db.models import Identity, OutboxMessage
 from kkgbot.messages import Inbound
 from tests.conftest import PG_URL
 
-PLAIN_MESSAGE_STATEMENTS = 5  # the goal; PostgreSQL needs 3, SQLite 5 today
+PLAIN_MESSAGE_STATEMENTS = 5  # the goal; today a command takes 2 on PostgreSQL, 4 on
+# SQLite (no data-modifying CTEs there), and typed text one more (its open questions)
 
 
 def counting(app) -> list[str]:
@@ -55,6 +56,15 @@ async def test_a_plain_message_takes_at_most_five_statements(console_app):
     async with console_app.sessionmaker() as session:
         identity = await session.scalar(select(Identity).where(Identity.address == "guru1"))
     assert identity.last_inbound_at == console_app.clock.now()  # still written, merged
+
+
+async def test_typed_text_from_a_member_takes_at_most_five_statements(console_app):
+    await write(console_app, "/bantuan", "u1")
+    statements = counting(console_app)
+    await write(console_app, "halo", "u2")
+    spent = list(statements)
+    assert len(await replies_to(console_app, "u2")) == 1
+    assert 0 < len(spent) <= PLAIN_MESSAGE_STATEMENTS, "\n".join(spent)
 
 
 async def test_a_redelivered_update_is_dropped_in_the_first_statements(console_app):

@@ -1,4 +1,4 @@
-"""The front door's first read: dedup, identity, conversation and held messages in one trip.
+"""The front door's first read: dedup, identity, conversation, roles, held messages at once.
 
 Every inbound message used to cost a statement per question (seen before? which identity?
 which person? a conversation in progress? anything held?) before the step even ran: 10 to
@@ -8,8 +8,9 @@ messages, opt-out, understanding); only the reads are merged:
 
 - PostgreSQL: one statement. The `inbound_seen` insert and the identity's `last_inbound_at`
   are data-modifying CTEs of the SELECT that loads the identity, the person, their
-  conversation and whether anything waits for them as `held`. The identity is touched only
-  when the update is new (the CTE's own RETURNING says so).
+  conversation, their roles (which commands they may use) and whether anything waits for
+  them as `held`. The identity is touched only when the update is new (the CTE's own
+  RETURNING says so).
 - SQLite (no data-modifying CTEs): the insert, then the same SELECT; the identity's time is
   written by the ORM at the next flush.
 
@@ -32,6 +33,7 @@ from kkgbot.db.models import Conversation, Identity, InboundSeen, OutboxMessage,
 from kkgbot.db.upsert import insert_new
 from kkgbot.delivery import outbox
 from kkgbot.messages import Inbound
+from kkgbot.people import roles
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Arrival:
     identity: Identity | None = None
     conversation: Conversation | None = None  # loaded with the person (None: there is none)
     has_held: bool = False  # messages wait as `held` for this person on this channel
+    held_roles: list[roles.HeldRole] | None = None  # what `roles.roles_of` would answer
 
 
 def _is_postgres(session: AsyncSession) -> bool:
@@ -56,7 +59,7 @@ _SEEN = dict(channel=_CHANNEL, external_id=_EXTERNAL_ID, seen_at=_NOW)
 
 
 @cache
-def _statement(merged: bool) -> Select:
+def _statement(postgres: bool, merged: bool) -> Select:
     """The first read, built once (bound parameters): building and hashing an SQLAlchemy
     statement costs more CPU than PostgreSQL spends running this one."""
     if merged:
@@ -84,8 +87,9 @@ def _statement(merged: bool) -> Select:
         OutboxMessage.status == outbox.HELD,
     )
     one = select(literal(1).label("one")).subquery("one")
+    their_roles = roles.roles_json(Identity.person_id, postgres).label("roles")
     query = (
-        select(new, held.label("held"), Identity, Person, Conversation)
+        select(new, held.label("held"), their_roles, Identity, Person, Conversation)
         .select_from(one)
         .outerjoin(Identity, and_(Identity.channel == _CHANNEL, Identity.address == _ADDRESS))
         .outerjoin(Person, Person.id == Identity.person_id)
@@ -102,12 +106,13 @@ async def arrive(session: AsyncSession, inbound: Inbound, now: datetime) -> Arri
         update_id=inbound.external_id,
         arrived_at=now,
     )
-    merged = _is_postgres(session) and inbound.external_id is not None
+    postgres = _is_postgres(session)
+    merged = postgres and inbound.external_id is not None
     if not merged and inbound.external_id is not None:
         seen = dict(channel=inbound.channel, external_id=inbound.external_id, seen_at=now)
         if not await insert_new(session, InboundSeen, seen):
             return Arrival(first_time=False)
-    row = (await session.execute(_statement(merged), params)).one()
+    row = (await session.execute(_statement(postgres, merged), params)).one()
     if not row.new:
         return Arrival(first_time=False)
     identity, person = row.Identity, row.Person
@@ -117,4 +122,5 @@ async def arrive(session: AsyncSession, inbound: Inbound, now: datetime) -> Arri
         set_committed_value(identity, "last_inbound_at", now)
     else:
         identity.last_inbound_at = now
-    return Arrival(True, person, identity, row.Conversation, bool(row.held))
+    held_roles = roles.held_from_json(row.roles, postgres)
+    return Arrival(True, person, identity, row.Conversation, bool(row.held), held_roles)

@@ -131,6 +131,7 @@ class Router:
                 links=self.links,
                 inbound=inbound,
                 no_conversation=known and arrival.conversation is None,
+                _roles=arrival.held_roles,
             )
             if word is not None:
                 ctx.say(optout.apply(person, word, now))
