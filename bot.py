@@ -129,10 +129,6 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             args.db = f"sqlite+aiosqlite:///{Path(tmp) / 'console.sqlite3'}"
             return asyncio.run(dispatch(args))
-    if args.command == "run":
-        from kkgbot import event_loop
-
-        return event_loop.run(dispatch(args), settings.event_loop)
     return asyncio.run(dispatch(args))
 
 

@@ -6,15 +6,14 @@ features (content packs), which have nothing to do with delivery.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
-from kkgbot import event_loop
 from kkgbot.serve import run_bot
 from kkgbot.settings import Settings
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    settings = Settings()
-    sys.exit(event_loop.run(run_bot(settings), settings.event_loop))
+    sys.exit(asyncio.run(run_bot(Settings())))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,8 +32,6 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, alias="KKGBOT_PUBLIC_URL")
     webhook_secret: str | None = Field(default=None, alias="KKGBOT_WEBHOOK_SECRET")
     http_port: int = Field(default=8080, alias="KKGBOT_HTTP_PORT")
-    # `run`'s event loop: uvloop when installed, or "asyncio" (kkgbot/event_loop.py)
-    event_loop: Literal["uvloop", "asyncio"] = Field(default="uvloop", alias="KKGBOT_EVENT_LOOP")
     twilio_account_sid: str | None = Field(default=None, alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: str | None = Field(default=None, alias="TWILIO_AUTH_TOKEN")
     twilio_whatsapp_from: str | None = Field(default=None, alias="TWILIO_WHATSAPP_FROM")
