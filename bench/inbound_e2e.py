@@ -140,6 +140,37 @@ async def _replies_queued(app: App, first_id: int, count: int) -> int:
         return found
 
 
+async def _through_the_process(
+    app: App, url: str, updates: int, people: int, concurrency: int, first: int
+) -> dict[str, float]:
+    """One `bot.py run`: its webhook's rate and latencies, and the replies it queued."""
+    async with fake_server() as telegram:
+        sock = bound_socket()
+        port = sock.getsockname()[1]
+        sock.close()  # the bot binds it itself
+        public = f"http://127.0.0.1:{port}"
+        bot = Bot(url, telegram.base_url, KKGBOT_PUBLIC_URL=public, KKGBOT_HTTP_PORT=str(port),
+                  KKGBOT_WEBHOOK_SECRET=SECRET)  # fmt: skip
+        await bot.start()
+        try:
+            hook = f"{public}/telegram/webhook"
+            await _post_all(hook, first, min(100, updates), people, concurrency)  # warm-up
+            first += updates
+            latencies, elapsed, refused = await asyncio.wait_for(
+                _post_all(hook, first, updates, people, concurrency), RUN_TIMEOUT
+            )
+            queued = await _replies_queued(app, first, updates)
+        finally:
+            await bot.stop()
+    return {
+        "updates_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "replies_queued": queued,
+        "refused": refused,
+    }
+
+
 async def inbound_e2e(
     backend: str, updates: int = 2000, people: int = 500, concurrency: int = 32
 ) -> dict[str, float]:
@@ -149,38 +180,15 @@ async def inbound_e2e(
             await app.seed_demo()
             await _members(app, people)
             router_rate, statements = await _router_baseline(app, people, concurrency)
-            async with fake_server() as telegram:
-                sock = bound_socket()
-                port = sock.getsockname()[1]
-                sock.close()  # the bot binds it itself
-                public = f"http://127.0.0.1:{port}"
-                bot = Bot(url, telegram.base_url, KKGBOT_PUBLIC_URL=public,
-                          KKGBOT_HTTP_PORT=str(port), KKGBOT_WEBHOOK_SECRET=SECRET)  # fmt: skip
-                await bot.start()
-                try:
-                    hook = f"{public}/telegram/webhook"
-                    warm = min(100, updates)
-                    await _post_all(hook, 1, warm, people, concurrency)  # JIT-free, but caches
-                    first = 1_000_000
-                    latencies, elapsed, refused = await asyncio.wait_for(
-                        _post_all(hook, first, updates, people, concurrency), RUN_TIMEOUT
-                    )
-                    queued = await _replies_queued(app, first, updates)
-                finally:
-                    await bot.stop()
+            run = await _through_the_process(app, url, updates, people, concurrency, 1_000_000)
         finally:
             await app.close()
-    rate = len(latencies) / elapsed
     return {
         "postgres": int(backend == "postgres"),
         "updates": updates,
         "concurrency": concurrency,
-        "updates_per_s": round(rate, 1),
-        "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
-        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        **run,
         "statements_per_message": round(statements, 2),
-        "replies_queued": queued,
-        "refused": refused,
         "router_in_process_per_s": round(router_rate, 1),
-        "e2e_vs_router": round(rate / router_rate, 2),
+        "e2e_vs_router": round(run["updates_per_s"] / router_rate, 2),
     }
