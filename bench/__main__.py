@@ -15,6 +15,7 @@ from functools import partial
 
 from bench.broadcast import baseline, broadcast, crash, faults
 from bench.inbound import inbound
+from bench.inbound_e2e import inbound_e2e
 from bench.metrics import scrape_bench
 from bench.scheduler import scheduler
 
@@ -39,6 +40,7 @@ async def suite(only: set[str], heavy: bool) -> None:
             "crash": partial(crash, backend, n),
             "scheduler": partial(scheduler, backend, 300_000 if heavy else 100_000),
             "inbound": partial(inbound, backend, 2000 if heavy else 400),
+            "inbound_e2e": partial(inbound_e2e, backend, 5000 if heavy else 2000),
             "group_presses": partial(
                 __import__("bench.group_presses", fromlist=["_"]).group_presses, backend
             ),
@@ -68,6 +70,8 @@ async def suite(only: set[str], heavy: bool) -> None:
                 continue  # no database involved: once is enough
             if name == "scale_out" and backend != "postgres":
                 continue  # processes sharing one database: PostgreSQL only
+            if name == "inbound_e2e" and backend != backends[-1]:
+                continue  # once, on PostgreSQL when there is one (the figure)
             started = time.monotonic()
             try:
                 figures = await run()
@@ -75,7 +79,7 @@ async def suite(only: set[str], heavy: bool) -> None:
                 logging.exception("benchmark %s failed", name)
                 figures = {"error": f"{type(exc).__name__}: {exc}"[:200]}
             figures["bench_seconds"] = round(time.monotonic() - started, 1)
-            print_block(name + tag, figures)
+            print_block(name + ("" if name == "inbound_e2e" else tag), figures)
 
 
 def main() -> None:

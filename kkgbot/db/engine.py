@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+RECYCLE_SECONDS = 600  # below the idle timeouts of common proxies and managed databases
+
 
 def make_engine(url: str, **kwargs) -> AsyncEngine:
     """Create the engine; on SQLite turn on what privacy and concurrency require."""
@@ -30,7 +32,11 @@ def make_engine(url: str, **kwargs) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping (a round trip before every transaction): connections are renewed after
+    # RECYCLE_SECONDS, and one the server dropped meanwhile fails its first statement, which
+    # invalidates the pool; the inbound path then runs its transaction again (kkgbot/db/retry.py).
+    kwargs.setdefault("pool_recycle", RECYCLE_SECONDS)
+    return create_async_engine(url, **kwargs)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import OutboxMessage
-from kkgbot.db.upsert import insert_new
+from kkgbot.db.upsert import insert_new, insert_new_rows
 from kkgbot.delivery import questions
 from kkgbot.delivery.keys import MAX_KEY
 from kkgbot.messages import Choice, MessageKind
@@ -112,9 +112,31 @@ def priority_of(draft: Draft) -> int:
 
 async def enqueue(session: AsyncSession, draft: Draft, now: datetime) -> bool:
     """Insert the message unless its key exists; True when it was new."""
+    inserted = await insert_new(session, OutboxMessage, _row(draft, now), ["idempotency_key"])
+    if inserted:
+        await _remember(session, draft, now)
+    return inserted
+
+
+async def enqueue_all(session: AsyncSession, drafts: list[Draft], now: datetime) -> int:
+    """`enqueue` for the replies to one message, in one INSERT: a round trip a message,
+    not one a reply. Returns how many were new."""
+    if len(drafts) == 1:
+        return int(await enqueue(session, drafts[0], now))
+    rows = [_row(d, now) for d in drafts]
+    new = await insert_new_rows(
+        session, OutboxMessage, rows, ["idempotency_key"], "idempotency_key"
+    )
+    for draft in drafts:
+        if draft.key in new:
+            await _remember(session, draft, now)
+    return len(new)
+
+
+def _row(draft: Draft, now: datetime) -> dict[str, Any]:
     if len(draft.key) > MAX_KEY:
         raise ValueError(f"idempotency key longer than {MAX_KEY} characters: {draft.key[:60]}...")
-    values = dict(
+    return dict(
         person_id=draft.person_id,
         channel=draft.channel,
         via=draft.via,
@@ -130,8 +152,10 @@ async def enqueue(session: AsyncSession, draft: Draft, now: datetime) -> bool:
         created_at=now,
         updated_at=now,
     )
-    inserted = await insert_new(session, OutboxMessage, values, ["idempotency_key"])
-    if inserted and draft.choices and draft.person_id is not None:
+
+
+async def _remember(session: AsyncSession, draft: Draft, now: datetime) -> None:
+    if draft.choices and draft.person_id is not None:
         # Typed answers are matched against every question still open, not only the last.
         await questions.remember(
             session,
@@ -143,7 +167,6 @@ async def enqueue(session: AsyncSession, draft: Draft, now: datetime) -> bool:
             reply=draft.kind == REPLY,
             closes_at=draft.closes_at or draft.expires_at,
         )
-    return inserted
 
 
 async def pending_for(session: AsyncSession, person_id: int) -> list[OutboxMessage]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, event, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from kkgbot.db.models import OpenQuestion
 from kkgbot.messages import Action, Choice
@@ -47,6 +48,7 @@ async def remember(
     first = next((a for c in choices if (a := Action.parse(c.data)) is not None), None)
     if first is None:
         return
+    forget_cached(session)
     key = question_key(first)
     stored = [c.stored() for c in choices]
     line = prompt_of(prompt or text)
@@ -73,8 +75,32 @@ async def remember(
     )
 
 
+# open_for's answers, kept for the rest of the transaction: a typed reply asks twice (a
+# feature's text hook, then the matching), and each trip counts (issue 21). Whatever adds or
+# removes a question forgets them; a transaction's end always does.
+_OPEN = "open_questions"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost one (a flush ends one of its own)
+        session.info.pop(_OPEN, None)
+
+
+def forget_cached(session: AsyncSession | Session) -> None:
+    """Call after changing a person's open questions other than through this module."""
+    session.info.pop(_OPEN, None)
+
+
 async def open_for(session: AsyncSession, person_id: int, now: datetime) -> list[OpenQuestion]:
     """The person's questions they can see now, most recent first (at most 12)."""
+    known = session.info.setdefault(_OPEN, {})
+    if (person_id, now) not in known:
+        known[(person_id, now)] = await _open_for(session, person_id, now)
+    return list(known[(person_id, now)])
+
+
+async def _open_for(session: AsyncSession, person_id: int, now: datetime) -> list[OpenQuestion]:
     query = (
         select(OpenQuestion)
         .where(
@@ -98,4 +124,5 @@ async def mark_answered(session: AsyncSession, person_id: int, key: str, now: da
 
 
 async def forget_old(session: AsyncSession, now: datetime) -> None:
+    forget_cached(session)
     await session.execute(delete(OpenQuestion).where(OpenQuestion.asked_at < now - KEEP))

@@ -20,7 +20,7 @@ from kkgbot.delivery import questions
 from kkgbot.engine.command_words import command_word
 from kkgbot.engine.commands import Registry
 from kkgbot.engine.context import Ctx
-from kkgbot.engine.flow import FlowRunner
+from kkgbot.engine.flow import FlowRunner, conversation_of
 from kkgbot.messages import Action, Choice
 from kkgbot.numbers import small_number
 from kkgbot.understanding.pastes import pasted_chain
@@ -248,7 +248,7 @@ class Answers:
         forward = self.registry.unanswered
         if not (ws.asks and self._is_message(ws)) or forward is None:
             return
-        if await ctx.session.get(Conversation, ctx.person.id) is None:
+        if await conversation_of(ctx) is None:
             await forward(ctx, rest, None)
 
     async def answer_question(

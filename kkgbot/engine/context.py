@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kkgbot import i18n
 from kkgbot.db.models import Person
 from kkgbot.delivery.keys import idempotency_key
-from kkgbot.delivery.outbox import Draft, enqueue
+from kkgbot.delivery.outbox import Draft, enqueue_all
 from kkgbot.messages import Choice, Inbound, Reply
 from kkgbot.people import roles as roles_service
 from kkgbot.settings import Settings
@@ -65,6 +65,9 @@ class Ctx:
     typed_text: str | None = None
     typed_rest: str = ""
     typed_before: str = ""
+    # the front door's first read found no conversation in progress (kkgbot/engine/arrival.py):
+    # nobody needs to ask the database again until a flow starts one
+    no_conversation: bool = False
     _roles: list[roles_service.HeldRole] | None = None
 
     @property
@@ -104,22 +107,22 @@ class Ctx:
             if self.inbound and self.inbound.external_id
             else ("in", uuid.uuid4().hex)
         )
-        for n, reply in enumerate(self.replies):
-            await enqueue(
-                self.session,
-                Draft(
-                    channel=self.channel,
-                    via=self.inbound.via if self.inbound else None,
-                    address=self.address,
-                    person_id=self.person.id,
-                    text=reply.text,
-                    choices=reply.choices,
-                    file_id=reply.file_id,
-                    file_name=reply.file_name,
-                    key=idempotency_key(*base, n),
-                    extra=reply.extra,
-                    prompt=reply.prompt,
-                ),
-                self.now,
+        drafts = [
+            Draft(
+                channel=self.channel,
+                via=self.inbound.via if self.inbound else None,
+                address=self.address,
+                person_id=self.person.id,
+                text=reply.text,
+                choices=reply.choices,
+                file_id=reply.file_id,
+                file_name=reply.file_name,
+                key=idempotency_key(*base, n),
+                extra=reply.extra,
+                prompt=reply.prompt,
             )
+            for n, reply in enumerate(self.replies)
+        ]
+        if drafts:
+            await enqueue_all(self.session, drafts, self.now)
         self.replies.clear()

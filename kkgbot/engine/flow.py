@@ -71,6 +71,7 @@ class FlowRunner:
             updated_at=ctx.now,
         )
         ctx.session.add(state)
+        ctx.no_conversation = False
         await self._advance(ctx, flow, state, parts)
 
     def current(self, state: Conversation) -> tuple[Flow, int] | None:
@@ -302,13 +303,23 @@ class FlowRunner:
         elif insp.persistent:
             await ctx.session.delete(state)
             await ctx.session.flush()
+        ctx.no_conversation = True
+
+
+async def conversation_of(ctx: Ctx) -> Conversation | None:
+    """The person's conversation in progress. The router's first read loaded it with the
+    person, or found there was none (`ctx.no_conversation`): then no second round trip."""
+    if ctx.no_conversation:
+        return None
+    return await ctx.session.get(Conversation, ctx.person.id)
 
 
 async def clear(ctx: Ctx) -> bool:
     """End whatever conversation the person is in; True if there was one."""
-    state = await ctx.session.get(Conversation, ctx.person.id)
+    state = await conversation_of(ctx)
     if state is None:
         return False
     await ctx.session.delete(state)
     await ctx.session.flush()
+    ctx.no_conversation = True
     return True

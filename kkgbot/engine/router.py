@@ -21,15 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kkgbot import i18n, logs
 from kkgbot.clock import Clock
 from kkgbot.db.models import Conversation, InboundSeen
+from kkgbot.db.retry import on_live_connection
 from kkgbot.db.upsert import insert_new
 from kkgbot.delivery import questions
 from kkgbot.delivery.held import requeue_held
 from kkgbot.delivery.reachability import mark_reachable
 from kkgbot.engine.answers import Answers
+from kkgbot.engine.arrival import arrive
 from kkgbot.engine.command_words import suggestion
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx, Links
-from kkgbot.engine.flow import FlowRunner, clear
+from kkgbot.engine.flow import FlowRunner, clear, conversation_of
 from kkgbot.engine.group_door import GroupDoor
 from kkgbot.groups import shares
 from kkgbot.messages import FILE_TOO_LARGE, Action, Choice, Inbound
@@ -83,7 +85,7 @@ class Router:
         logs.request_id.set(f"{inbound.channel}:{inbound.external_id or inbound.address}")
         url = None
         try:
-            url = await self._handle(inbound)
+            url = await on_live_connection(lambda: self._handle(inbound))
         except Exception:
             log.exception(
                 "inbound failed channel=%s address=%s external_id=%s",
@@ -99,21 +101,25 @@ class Router:
     async def _handle(self, inbound: Inbound) -> str | None:
         now = self.clock.now()
         async with self.sessionmaker() as session, session.begin():
-            if inbound.external_id and not await self._first_time(session, inbound, now):
-                log.info("duplicate inbound %s:%s ignored", inbound.channel, inbound.external_id)
-                return None
             if inbound.group is not None:  # a group chat: never the one-to-one pipeline
+                if inbound.external_id and not await self._first_time(session, inbound, now):
+                    return self._duplicate(inbound)
                 return await self.groups.handle(session, inbound, now)
-            person, identity = await people.get_or_create(
-                session, inbound.channel, inbound.address, now, self.settings.language,
-                via=inbound.via,
-            )  # fmt: skip
-            identity.last_inbound_at = now
+            arrival = await arrive(session, inbound, now)
+            if not arrival.first_time:
+                return self._duplicate(inbound)
+            person, known = arrival.person, arrival.person is not None
+            if person is None:  # their first message: nobody has this identity yet
+                person, identity = await people.get_or_create(
+                    session, inbound.channel, inbound.address, now, self.settings.language,
+                    via=inbound.via,
+                )
+                identity.last_inbound_at = now
             if person.unreachable_at is not None:  # they wrote again: reachable again
                 await mark_reachable(session, person.id)
                 await session.refresh(person)
             word = optout.keyword(inbound.text) if inbound.data is None else None
-            if word != "stop":
+            if word != "stop" and (arrival.has_held or not known):
                 await requeue_held(session, person.id, inbound.channel, now)
             if inbound.username and person.consent_at is not None:
                 person.telegram_username = inbound.username[:64]
@@ -126,6 +132,8 @@ class Router:
                 settings=self.settings,
                 links=self.links,
                 inbound=inbound,
+                no_conversation=known and arrival.conversation is None,
+                _roles=arrival.held_roles,
             )
             if word is not None:
                 ctx.say(optout.apply(person, word, now))
@@ -137,6 +145,10 @@ class Router:
     async def _first_time(self, session: AsyncSession, inbound: Inbound, now) -> bool:
         seen = dict(channel=inbound.channel, external_id=inbound.external_id, seen_at=now)
         return await insert_new(session, InboundSeen, seen)
+
+    @staticmethod
+    def _duplicate(inbound: Inbound) -> None:
+        log.info("duplicate inbound %s:%s ignored", inbound.channel, inbound.external_id)
 
     async def _route(self, ctx: Ctx, inbound: Inbound) -> None:
         text = inbound.text.strip() if inbound.text is not None else None
@@ -183,7 +195,7 @@ class Router:
         return True
 
     async def _live_state(self, ctx: Ctx) -> Conversation | None:
-        state = await ctx.session.get(Conversation, ctx.person.id)
+        state = await conversation_of(ctx)
         if state is None:
             return None
         idle = timedelta(minutes=self.settings.conversation_idle_minutes)

@@ -35,6 +35,7 @@ from kkgbot.db.models import (
     Role,
     StoredFile,
 )
+from kkgbot.delivery import questions
 from kkgbot.privacy import files, scrub
 from kkgbot.schema import metadata
 
@@ -166,6 +167,7 @@ async def erase_person(session: AsyncSession, person_id: int, now: datetime) -> 
     await session.execute(delete(Identity).where(Identity.person_id == person_id))
     await session.execute(delete(Conversation).where(Conversation.person_id == person_id))
     await session.execute(delete(OpenQuestion).where(OpenQuestion.person_id == person_id))
+    questions.forget_cached(session)
     await session.execute(delete(Role).where(Role.person_id == person_id))
     for table in metadata.sorted_tables:  # rows that are the person's alone (sign-in sessions)
         if table.info.get("erase_rows"):
