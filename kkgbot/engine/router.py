@@ -111,7 +111,11 @@ class Router:
             person, known = arrival.person, arrival.person is not None
             if person is None:  # their first message: nobody has this identity yet
                 person, identity = await people.get_or_create(
-                    session, inbound.channel, inbound.address, now, self.settings.language,
+                    session,
+                    inbound.channel,
+                    inbound.address,
+                    now,
+                    self.settings.language,
                     via=inbound.via,
                 )
                 identity.last_inbound_at = now
