@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kkgbot.db.models import District, Person, Role
 from kkgbot.digest import rounds as digest
 from kkgbot.digest.figures import digest_figures
-from kkgbot.digest.models import DigestRound
 from kkgbot.digest.period import period_for
-from kkgbot.digest.rounds import DigestScope
+from kkgbot.digest.render_pool import DigestRenderer
+from kkgbot.digest.round_run import due_people, send_round
 from kkgbot.scheduling.jobs import Job
 from kkgbot.scheduling.slots import next_slot, slots_between
 from kkgbot.school_calendar.calendar import Calendars
@@ -40,8 +40,10 @@ def latest_slot(zone: str, now: datetime) -> datetime | None:
     return slots[-1] if slots else None
 
 
-def digest_jobs(settings: Settings) -> list[Job]:
+def digest_jobs(settings: Settings, renderer: DigestRenderer | None = None) -> list[Job]:
+    """`renderer`: where charts and workbooks are drawn (inline when not given)."""
     default = settings.default_timezone
+    renderer = renderer or DigestRenderer(0)
 
     async def supervisors(session: AsyncSession) -> list[tuple[int, str, datetime, int | None]]:
         """(person, zone, first pengawas/admin grant, district) in one query: a tick costs
@@ -71,41 +73,15 @@ def digest_jobs(settings: Settings) -> list[Job]:
     async def run(session: AsyncSession, now: datetime) -> None:
         people = await supervisors(session)
         slots = {z: latest_slot(z, now) for z in {zone for _, zone, _, _ in people}}
-        wanted = [s for s in slots.values() if s is not None]
-        if not wanted:
-            return
-        done = set(
-            (
-                await session.execute(
-                    select(DigestRound.person_id, DigestRound.slot_at).where(
-                        DigestRound.slot_at.in_(wanted)
-                    )
-                )
-            ).all()
-        )
-        due: dict[str, list[tuple[Person, datetime, DigestScope]]] = {}
-        calendars = Calendars(session)
-        for pid, zone, since, district_id in people:
-            slot = slots[zone]
-            if slot is None or slot < since or (pid, slot) in done:
-                continue
-            if (await calendars.district(district_id)).shift(slot, zone) > now:
-                continue  # a holiday or break: the next school day
-            person = await session.get(Person, pid)
-            scope = await digest.scope_of(session, pid)
-            due.setdefault(zone, []).append((person, slot, scope))
+        due = await due_people(session, now, people, slots, default)
+        # Each person is committed in a transaction of their own (not the runner's), so
+        # a crash keeps every digest already queued and the rerun starts where it stopped.
+        sessions = async_sessionmaker(session.bind, expire_on_commit=False)
         for zone, todo in due.items():
             # One pass of figures for every KKG of the round; each digest is a slice.
-            ids = sorted({k for _, _, scope in todo for k in scope.kkg_ids})
+            ids = sorted({k for d in todo for k in d.scope.kkg_ids})
             computed = await digest_figures(session, ids, period_for(now, zone), names=True)
-            for person, slot, scope in todo:
-                await digest.deliver(session, person, now, slot, default, computed)
-                session.add(
-                    DigestRound(
-                        person_id=person.id, slot_at=slot, sent_at=now, kkgs=len(scope.kkg_ids)
-                    )
-                )
-            await session.flush()
+            await send_round(session, sessions, renderer, todo, computed, now)
 
     wakeups = [trigger(z) for z in ZONES]
     return [Job("weekly_digest", next_due, run, wakeups=wakeups)]

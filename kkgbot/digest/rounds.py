@@ -2,7 +2,7 @@
 
 A pengawas gets the KKGs they supervise, with the names of inactive members; an admin
 gets the district version (all its KKGs, counts only). The same `build` serves the
-Monday job, `/ringkasan` and the benchmark; `deliver` queues text, chart and spreadsheet
+Monday job, `/ringkasan` and the benchmark; `enqueue` queues text, chart and spreadsheet
 as three messages with idempotency keys for the slot.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +21,8 @@ from kkgbot.delivery.keys import idempotency_key, slot_key
 from kkgbot.digest.figures import digest_figures
 from kkgbot.digest.kkg_figures import KkgFigures
 from kkgbot.digest.period import period_for
-from kkgbot.digest.render import Digest, digest_chart, digest_text, digest_xlsx
+from kkgbot.digest.render import Digest
+from kkgbot.digest.render_pool import Rendered, render  # noqa: F401 (/ringkasan renders here)
 from kkgbot.messages import MessageKind
 from kkgbot.people import messaging
 from kkgbot.people.messaging import Recipient
@@ -97,27 +97,6 @@ async def build(
     return Digest(title, period, ordered, scope.names)
 
 
-@dataclass(frozen=True)
-class Rendered:
-    text: str
-    chart: bytes
-    xlsx: bytes
-    chart_name: str
-    xlsx_name: str
-
-
-def render(digest: Digest, lang: str) -> Rendered:
-    day = digest.period.now.astimezone(ZoneInfo(digest.period.zone))
-    stamp = day.strftime("%Y-%m-%d")
-    return Rendered(
-        digest_text(digest, lang),
-        digest_chart(digest, lang),
-        digest_xlsx(digest, lang),
-        f"ringkasan-{stamp}.png",
-        f"ringkasan-{stamp}.xlsx",
-    )
-
-
 async def recipients(session: AsyncSession) -> list[Person]:
     """Everyone who receives a weekly digest."""
     ids = select(Role.person_id).where(Role.role.in_(DIGEST_ROLES))
@@ -138,30 +117,24 @@ async def first_grant(session: AsyncSession, person_id: int) -> datetime | None:
     )
 
 
-async def deliver(
+async def enqueue(
     session: AsyncSession,
-    person: Person,
+    recipient: Recipient,
+    kkg_ids: list[int],
+    rendered: Rendered,
     now: datetime,
     slot: datetime,
-    default_zone: str,
-    computed: dict[int, KkgFigures] | None = None,
-) -> bool:
-    """Queue the person's digest for `slot`; False when they have no KKG to report on."""
-    scope = await scope_of(session, person.id)
-    if not scope.kkg_ids:
-        return False
-    zone = await zone_of(session, person, default_zone)
-    lang = person.language or i18n.DEFAULT
-    rendered = render(await build(session, scope, now, zone, lang, computed), lang)
-    named = await messaging.member_ids(session, scope.kkg_ids)  # the workbook lists members
+) -> None:
+    """Queue a rendered digest for `slot`: the files and three messages keyed by the slot."""
+    named = await messaging.member_ids(session, kkg_ids)  # the workbook lists members
     chart_id = await messaging.store_file(
         session, rendered.chart_name, "image/png", rendered.chart, now, names=named
     )
     xlsx_id = await messaging.store_file(
         session, rendered.xlsx_name, XLSX_MIME, rendered.xlsx, now, names=named
     )
-    recipient = Recipient(person.id, lang, zone)
-    base = ("digest", ("person", person.id), slot_key(slot))
+    lang = recipient.language
+    base = ("digest", ("person", recipient.person_id), slot_key(slot))
     parts = [
         ("text", rendered.text, None, None),
         ("chart", i18n.t(lang, "digest.chart_caption"), chart_id, rendered.chart_name),
@@ -179,4 +152,3 @@ async def deliver(
             batch_id=f"digest-{slot_key(slot)}",
             about=MessageKind.DIGEST,
         )
-    return True

@@ -1,0 +1,131 @@
+"""One Monday round: who is due, and their digests rendered and queued one person at a time.
+
+Rendering runs ahead of queuing by a few digests (a window twice the number of workers),
+so the workers draw the next charts while this process writes the last ones; results are
+queued in the order of the round, so the console's transcripts do not depend on timing.
+Each person's `digest_rounds` row is written first in their transaction: a second
+instance that raced for the same person and slot fails on the unique key and skips, and
+nothing of a person is queued without their row (a crash keeps both or neither).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kkgbot import i18n
+from kkgbot.db.models import Person
+from kkgbot.digest import rounds as digest
+from kkgbot.digest.kkg_figures import KkgFigures
+from kkgbot.digest.models import DigestRound
+from kkgbot.digest.render_pool import DigestRenderer, Rendered
+from kkgbot.people.messaging import Recipient
+from kkgbot.school_calendar.calendar import Calendars
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Due:
+    slot: datetime
+    scope: digest.DigestScope
+    recipient: Recipient
+
+
+async def due_people(
+    session: AsyncSession,
+    now: datetime,
+    people: list[tuple[int, str, datetime, int | None]],
+    slots: dict[str, datetime | None],
+    default: str,
+) -> dict[str, list[Due]]:
+    """Per zone, the people whose latest slot (`slots`, per zone) has no digest yet.
+
+    `people`: (person, zone, first pengawas/admin grant, district), see kkgbot.digest.jobs.
+    """
+    wanted = [s for s in slots.values() if s is not None]
+    if not wanted:
+        return {}
+    done = set(
+        (
+            await session.execute(
+                select(DigestRound.person_id, DigestRound.slot_at).where(
+                    DigestRound.slot_at.in_(wanted)
+                )
+            )
+        ).all()
+    )
+    due: dict[str, list[Due]] = {}
+    calendars = Calendars(session)
+    for pid, zone, since, district_id in sorted(people):
+        slot = slots[zone]
+        if slot is None or slot < since or (pid, slot) in done:
+            continue
+        if (await calendars.district(district_id)).shift(slot, zone) > now:
+            continue  # a holiday or break: the next school day
+        person = await session.get(Person, pid)
+        scope = await digest.scope_of(session, pid)
+        own_zone = await digest.zone_of(session, person, default)
+        recipient = Recipient(pid, person.language or i18n.DEFAULT, own_zone)
+        due.setdefault(zone, []).append(Due(slot, scope, recipient))
+    return due
+
+
+async def send_round(
+    session: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
+    renderer: DigestRenderer,
+    todo: list[Due],
+    computed: dict[int, KkgFigures],
+    now: datetime,
+) -> None:
+    """Render (ahead, in the workers) and queue each person's digest in their own commit."""
+    window = max(1, 2 * renderer.workers)
+    pending: deque[tuple[Due, asyncio.Future[Rendered] | None]] = deque()
+    try:
+        for due in todo:
+            task = None
+            if due.scope.kkg_ids:
+                r = due.recipient
+                built = await digest.build(
+                    session, due.scope, now, r.timezone, r.language, computed
+                )
+                task = asyncio.ensure_future(renderer.render(built, r.language))
+            pending.append((due, task))
+            while len(pending) >= window:
+                await _commit(sessions, *pending.popleft(), now)
+        while pending:
+            await _commit(sessions, *pending.popleft(), now)
+    finally:  # a failed round: the renders still under way are not wanted any more
+        tasks = [task for _, task in pending if task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _commit(
+    sessions: async_sessionmaker[AsyncSession],
+    due: Due,
+    task: asyncio.Future[Rendered] | None,
+    now: datetime,
+) -> None:
+    rendered = await task if task is not None else None
+    person_id = due.recipient.person_id
+    try:
+        async with sessions() as session, session.begin():
+            kkgs = len(due.scope.kkg_ids)
+            session.add(DigestRound(person_id=person_id, slot_at=due.slot, sent_at=now, kkgs=kkgs))
+            await session.flush()  # claims the slot before anything is queued
+            if rendered is not None:
+                await digest.enqueue(
+                    session, due.recipient, due.scope.kkg_ids, rendered, now, due.slot
+                )
+    except IntegrityError as exc:  # another instance (or an erased person): theirs stands
+        log.warning("digest of person %s for %s not queued: %s", person_id, due.slot, exc.orig)
