@@ -1,0 +1,110 @@
+"""The Monday round with its charts and workbooks drawn in a worker process: the worker
+killed partway through (a real death, `os._exit` in the worker, which breaks the pool),
+then the round run again: every supervisor has exactly one digest, nothing queued twice."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from kkgbot.db.models import Kkg, OutboxMessage, Role, StoredFile
+from kkgbot.digest import rounds as digest
+from kkgbot.digest.jobs import digest_jobs
+from kkgbot.digest.models import DigestRound
+from kkgbot.digest.render_pool import DigestRenderer
+from kkgbot.people import roles
+from tests.conftest import START
+from tests.digest_data import build, new_member, person
+
+MONDAY = datetime(2026, 12, 7, 0, 0, tzinfo=UTC)  # 08:00 WITA, an hour after the slot
+NEW_SUPERVISORS = 6
+CRASH_AFTER = 3
+
+
+class DyingWorker(DigestRenderer):
+    """One worker, which exits (as an out-of-memory kill would) after `after` renders."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__(1)
+        self.after, self.renders = after, 0
+
+    async def render(self, d, lang):
+        self.renders += 1
+        if self.renders == self.after + 1:
+            self.pool().submit(os._exit, 1)  # queued behind the renders already submitted
+        return await super().render(d, lang)
+
+
+async def supervisors(app) -> list[int]:
+    async with app.sessionmaker() as s, s.begin():
+        kkg = await s.scalar(select(Kkg).where(Kkg.invite_code == "GUGUS1"))
+        for n in range(NEW_SUPERVISORS):
+            sup = await new_member(s, kkg, f"sup{n}", f"Pengawas {n}")
+            await roles.grant(s, person=sup, role="pengawas", kkg=kkg, now=START)
+            await roles.revoke(s, person=sup, role="guru", kkg=kkg, now=START)
+        return sorted(
+            set(await s.scalars(select(Role.person_id).where(Role.role.in_(digest.DIGEST_ROLES))))
+        )
+
+
+async def run_round(app, renderer) -> None:
+    (job,) = digest_jobs(app.settings, renderer)
+    async with app.sessionmaker() as s, s.begin():
+        await job.run(s, MONDAY)
+
+
+async def counts(app) -> tuple[int, dict[int, int], int]:
+    async with app.sessionmaker() as s:
+        rounds = await s.scalar(select(func.count()).select_from(DigestRound))
+        per_person = dict(
+            (
+                await s.execute(
+                    select(OutboxMessage.person_id, func.count())
+                    .where(OutboxMessage.idempotency_key.like("digest:%"))
+                    .group_by(OutboxMessage.person_id)
+                )
+            ).all()
+        )
+        files = await s.scalar(select(func.count()).where(StoredFile.name.like("ringkasan-%")))
+    return rounds, per_person, files
+
+
+@pytest.mark.slow
+async def test_a_worker_killed_mid_round_then_the_round_again(console_app):
+    everyone = await supervisors(console_app)  # the demo's pengawas and admin, and six more
+    renderer = DyingWorker(after=CRASH_AFTER)
+    try:
+        with pytest.raises(BrokenProcessPool):
+            await run_round(console_app, renderer)
+        rounds, per_person, files = await counts(console_app)
+        # those rendered before the death are queued, whole; the rest nothing at all
+        assert rounds == CRASH_AFTER
+        assert list(per_person.values()) == [3] * CRASH_AFTER and files == 2 * CRASH_AFTER
+        await run_round(console_app, renderer)  # a fresh pool: the round resumes
+        rounds, per_person, files = await counts(console_app)
+        assert rounds == len(everyone) and sorted(per_person) == everyone
+        assert set(per_person.values()) == {3} and files == 2 * len(everyone)
+        await run_round(console_app, renderer)  # and once more: nothing new
+        assert await counts(console_app) == (rounds, per_person, files)
+    finally:
+        renderer.close()
+
+
+@pytest.mark.slow
+async def test_a_worker_draws_what_the_console_draws(console_app):
+    async with console_app.sessionmaker() as s, s.begin():
+        await build(s)
+        scope = await digest.scope_of(s, (await person(s, "pengawas")).id)
+        built = await digest.build(s, scope, START, "Asia/Makassar", "id")
+    pool = DigestRenderer(1)
+    try:
+        away = await pool.render(built, "id")
+    finally:
+        pool.close()
+    here = digest.render(built, "id")
+    assert (away.text, away.chart, away.chart_name) == (here.text, here.chart, here.chart_name)
+    assert away.xlsx[:2] == b"PK" and len(away.xlsx) > 5000
