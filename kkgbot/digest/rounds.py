@@ -66,6 +66,28 @@ async def scope_of(session: AsyncSession, person_id: int) -> DigestScope:
     return DigestScope(ids, [], names=True)
 
 
+async def scopes_of(session: AsyncSession, person_ids: list[int]) -> dict[int, DigestScope]:
+    """`scope_of` for a whole round: one query for the pengawas (admins, few, one by one)."""
+    held: dict[int, list[tuple[str, int | None]]] = {}
+    for start in range(0, len(person_ids), 5000):  # bound the IN lists
+        rows = await session.execute(
+            select(Role.person_id, Role.role, Role.kkg_id).where(
+                Role.person_id.in_(person_ids[start : start + 5000]),
+                Role.role.in_(DIGEST_ROLES),
+            )
+        )
+        for pid, role, kkg_id in rows:
+            held.setdefault(pid, []).append((role, kkg_id))
+    out = {}
+    for pid in person_ids:
+        mine = held.get(pid, [])
+        if any(role == ADMIN for role, _ in mine):
+            out[pid] = await scope_of(session, pid)
+        else:
+            out[pid] = DigestScope(sorted({k for _, k in mine if k is not None}), [], names=True)
+    return out
+
+
 async def zone_of(session: AsyncSession, person: Person, default: str) -> str:
     """A supervisor's zone is that of their district (PRODUCT.md), else their first KKG's."""
     if person.district_id is not None:
@@ -126,12 +148,13 @@ async def enqueue(
     slot: datetime,
 ) -> None:
     """Queue a rendered digest for `slot`: the files and three messages keyed by the slot."""
-    named = await messaging.member_ids(session, kkg_ids)  # the workbook lists members
+    # The chart shows KKGs only; the workbook names inactive members, so erasing any
+    # member of these KKGs deletes it (messaging.store_file).
     chart_id = await messaging.store_file(
-        session, rendered.chart_name, "image/png", rendered.chart, now, names=named
+        session, rendered.chart_name, "image/png", rendered.chart, now
     )
     xlsx_id = await messaging.store_file(
-        session, rendered.xlsx_name, XLSX_MIME, rendered.xlsx, now, names=named
+        session, rendered.xlsx_name, XLSX_MIME, rendered.xlsx, now, members_of=kkg_ids
     )
     lang = recipient.language
     base = ("digest", ("person", recipient.person_id), slot_key(slot))
