@@ -11,6 +11,8 @@ break the Mondays collapse into one digest on the first school day after it.
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
@@ -27,6 +29,8 @@ from kkgbot.scheduling.jobs import Job
 from kkgbot.scheduling.slots import next_slot, slots_between
 from kkgbot.school_calendar.calendar import Calendars
 from kkgbot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
@@ -71,17 +75,25 @@ def digest_jobs(settings: Settings, renderer: DigestRenderer | None = None) -> l
         return min(times, default=None)
 
     async def run(session: AsyncSession, now: datetime) -> None:
+        started = time.perf_counter()
         people = await supervisors(session)
         slots = {z: latest_slot(z, now) for z in {zone for _, zone, _, _ in people}}
         due = await due_people(session, now, people, slots, default)
+        if due:
+            log.info("digest round: %d due, planned in %.1f s",
+                     sum(map(len, due.values())), time.perf_counter() - started)  # fmt: skip
         # Each person is committed in a transaction of their own (not the runner's), so
         # a crash keeps every digest already queued and the rerun starts where it stopped.
         sessions = async_sessionmaker(session.bind, expire_on_commit=False)
         for zone, todo in due.items():
             # One pass of figures for every KKG of the round; each digest is a slice.
             ids = sorted({k for d in todo for k in d.scope.kkg_ids})
+            started = time.perf_counter()
             computed = await digest_figures(session, ids, period_for(now, zone), names=True)
+            figured = time.perf_counter()
             await send_round(session, sessions, renderer, todo, computed, now)
+            log.info("digest round %s: %d KKGs, figures %.1f s; %d queued in %.1f s", zone,
+                     len(ids), figured - started, len(todo), time.perf_counter() - figured)  # fmt: skip
 
     wakeups = [trigger(z) for z in ZONES]
     return [Job("weekly_digest", next_due, run, wakeups=wakeups)]

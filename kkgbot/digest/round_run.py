@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kkgbot import i18n
-from kkgbot.db.models import Person
+from kkgbot.db.models import District, Kkg, Person, Role
 from kkgbot.digest import rounds as digest
 from kkgbot.digest.kkg_figures import KkgFigures
 from kkgbot.digest.models import DigestRound
@@ -62,20 +62,52 @@ async def due_people(
             )
         ).all()
     )
-    due: dict[str, list[Due]] = {}
     calendars = Calendars(session)
+    chosen = []
     for pid, zone, since, district_id in sorted(people):
         slot = slots[zone]
         if slot is None or slot < since or (pid, slot) in done:
             continue
         if (await calendars.district(district_id)).shift(slot, zone) > now:
             continue  # a holiday or break: the next school day
-        person = await session.get(Person, pid)
-        scope = await digest.scope_of(session, pid)
-        own_zone = await digest.zone_of(session, person, default)
-        recipient = Recipient(pid, person.language or i18n.DEFAULT, own_zone)
-        due.setdefault(zone, []).append(Due(slot, scope, recipient))
+        chosen.append((pid, zone, slot))
+    pids = [pid for pid, _, _ in chosen]
+    scopes = await digest.scopes_of(session, pids)
+    langs, zones = await _languages_and_zones(session, pids, default)
+    due: dict[str, list[Due]] = {}
+    for pid, zone, slot in chosen:
+        recipient = Recipient(pid, langs.get(pid) or i18n.DEFAULT, zones[pid])
+        due.setdefault(zone, []).append(Due(slot, scopes[pid], recipient))
     return due
+
+
+async def _languages_and_zones(
+    session: AsyncSession, pids: list[int], default: str
+) -> tuple[dict[int, str | None], dict[int, str]]:
+    """Each person's language, and their zone as `digest.zone_of` gives it (their district's,
+    else their first KKG's, else the default), for the whole round in a few queries."""
+    langs: dict[int, str | None] = {}
+    zones: dict[int, str] = {}
+    for start in range(0, len(pids), 5000):  # bound the IN lists
+        part = pids[start : start + 5000]
+        rows = await session.execute(
+            select(Person.id, Person.language, District.timezone)
+            .outerjoin(District, District.id == Person.district_id)
+            .where(Person.id.in_(part))
+        )
+        for pid, lang, zone in rows:
+            langs[pid] = lang
+            if zone:
+                zones[pid] = zone
+        first = await session.execute(
+            select(Role.person_id, Kkg.timezone)
+            .join(Kkg, Kkg.id == Role.kkg_id)
+            .where(Role.person_id.in_([p for p in part if p not in zones]))
+            .order_by(Role.person_id, Role.id)
+        )
+        for pid, zone in first:
+            zones.setdefault(pid, zone)
+    return langs, {pid: zones.get(pid, default) for pid in pids}
 
 
 async def send_round(
