@@ -18,6 +18,8 @@ from bench.inbound import inbound
 from bench.metrics import scrape_bench
 from bench.scheduler import scheduler
 
+PG_ONLY = {"digest_monday"}  # national scale: not a SQLite deployment; named without "_pg"
+
 
 def print_block(name: str, figures: dict[str, float]) -> None:
     print(f"\n{name}")
@@ -43,6 +45,10 @@ async def suite(only: set[str], heavy: bool) -> None:
                 __import__("bench.group_presses", fromlist=["_"]).group_presses, backend
             ),
             "digest": partial(__import__("bench.digest", fromlist=["_"]).digest_bench, backend),
+            "digest_monday": partial(
+                __import__("bench.digest_monday", fromlist=["_"]).digest_monday,
+                4000 if heavy else 2000,
+            ),
             "metrics": partial(scrape_bench, backend, 500_000),
             "dashboard": partial(
                 __import__("bench.dashboard", fromlist=["_"]).dashboard_bench, backend
@@ -56,6 +62,8 @@ async def suite(only: set[str], heavy: bool) -> None:
                 continue  # minutes long: only when asked for
             if name == "broadcast_baseline" and backend != "sqlite":
                 continue  # no database involved: once is enough
+            if name in PG_ONLY and backend != "postgres":
+                continue
             started = time.monotonic()
             try:
                 figures = await run()
@@ -63,7 +71,7 @@ async def suite(only: set[str], heavy: bool) -> None:
                 logging.exception("benchmark %s failed", name)
                 figures = {"error": f"{type(exc).__name__}: {exc}"[:200]}
             figures["bench_seconds"] = round(time.monotonic() - started, 1)
-            print_block(name + tag, figures)
+            print_block(name + ("" if name in PG_ONLY else tag), figures)
 
 
 def main() -> None:
