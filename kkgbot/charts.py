@@ -110,5 +110,5 @@ def bar_chart_png(
         draw.text(((left + right) / 2, bottom + line + 10), _drawable(xlabel), font=small,
                   fill=INK, anchor="ma")  # fmt: skip
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", compress_level=6)
+    image.save(buffer, format="PNG", compress_level=3)  # level 6 took twice as long for 10% less
     return buffer.getvalue()

@@ -86,6 +86,16 @@ class DigestRenderer:
             )
         return self._pool
 
+    async def start(self) -> None:
+        """Start the workers now (a few seconds each, loading the libraries), so that the
+        first round does not wait for them; `render` starts them anyway if need be."""
+        if not self.inline:
+            loop = asyncio.get_running_loop()
+            pool = self.pool()
+            await asyncio.gather(
+                *(loop.run_in_executor(pool, _warm_up) for _ in range(self.workers))
+            )
+
     async def render(self, digest: Digest, lang: str) -> Rendered:
         if self.inline:
             return render(digest, lang)
