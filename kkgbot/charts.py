@@ -2,10 +2,11 @@
 
 Drawn with Pillow rather than matplotlib: a chart is a handful of rectangles and lines of
 text, and matplotlib spent ~0.2 s on each one (text layout and glyph rendering redone on
-every draw), which made the Monday digest of 1,000 supervisors take minutes. Pillow keeps
-its FreeType glyphs, so the same picture (800 px wide, 100 dpi sizes, DejaVu Sans from
-matplotlib's data folder) costs a few milliseconds. Nothing here is shared between calls
-but the read-only fonts, so charts can be drawn from several threads or processes at once.
+every draw), which made the Monday digest of 1,000 supervisors take minutes. Pillow draws
+each line of text straight through FreeType, so the same picture (800 px wide, 100 dpi
+sizes, DejaVu Sans from matplotlib's data folder) costs a fraction of that (bench
+digest_monday prints both). Nothing is shared between calls but the read-only fonts, so
+charts can be drawn from several threads or processes at once.
 Characters the font cannot draw (emoji typed into a custom option) are dropped from the
 chart only; the text message keeps them.
 """
