@@ -4,6 +4,7 @@ then the round run again: every supervisor has exactly one digest, nothing queue
 
 from __future__ import annotations
 
+import asyncio
 import os
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
@@ -108,3 +109,17 @@ async def test_a_worker_draws_what_the_console_draws(console_app):
     here = digest.render(built, "id")
     assert (away.text, away.chart, away.chart_name) == (here.text, here.chart, here.chart_name)
     assert away.xlsx[:2] == b"PK" and len(away.xlsx) > 5000
+
+
+async def test_two_rounds_at_once_queue_each_digest_once(console_app, caplog):
+    """Two instances (or a retried tick) running the same Monday together: the round row
+    written first in each person's transaction lets one of them through, the other skips."""
+    everyone = await supervisors(console_app)
+    await asyncio.gather(
+        run_round(console_app, DigestRenderer(0)), run_round(console_app, DigestRenderer(0))
+    )
+    rounds, per_person, files = await counts(console_app)
+    assert rounds == len(everyone) and sorted(per_person) == everyone
+    assert set(per_person.values()) == {3} and files == 2 * len(everyone)
+    skipped = [r for r in caplog.records if "not queued" in r.getMessage()]
+    assert skipped  # the two did meet: one of them found the other's round row
