@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from kkgbot.app import render_workers
+from kkgbot.clock import MovableClock, SystemClock
 from kkgbot.db.models import Kkg, OutboxMessage, Role, StoredFile
 from kkgbot.digest import rounds as digest
 from kkgbot.digest.jobs import digest_jobs
 from kkgbot.digest.models import DigestRound
-from kkgbot.digest.render_pool import DigestRenderer
+from kkgbot.digest.render_pool import DigestRenderer, default_workers
 from kkgbot.people import roles
 from tests.conftest import START
 from tests.digest_data import build, new_member, person
@@ -123,3 +125,10 @@ async def test_two_rounds_at_once_queue_each_digest_once(console_app, caplog):
     assert set(per_person.values()) == {3} and files == 2 * len(everyone)
     skipped = [r for r in caplog.records if "not queued" in r.getMessage()]
     assert skipped  # the two did meet: one of them found the other's round row
+
+
+def test_run_renders_in_workers_and_the_console_inline(settings):
+    assert render_workers(settings, SystemClock()) == default_workers() >= 1
+    assert render_workers(settings, MovableClock(START)) == 0  # transcripts stay in order
+    three = settings.model_copy(update={"digest_render_workers": 3})
+    assert render_workers(three, SystemClock()) == 3
