@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from kkgbot.app import render_workers
 from kkgbot.clock import MovableClock, SystemClock
 from kkgbot.db.models import Kkg, OutboxMessage, Role, StoredFile
+from kkgbot.digest import round_run
 from kkgbot.digest import rounds as digest
 from kkgbot.digest.jobs import digest_jobs
 from kkgbot.digest.models import DigestRound
@@ -77,7 +78,8 @@ async def counts(app) -> tuple[int, dict[int, int], int]:
 
 
 @pytest.mark.slow
-async def test_a_worker_killed_mid_round_then_the_round_again(console_app):
+async def test_a_worker_killed_mid_round_then_the_round_again(console_app, monkeypatch):
+    monkeypatch.setattr(round_run, "BATCH_KKGS", 1)  # a batch a person: figures run ahead
     everyone = await supervisors(console_app)  # the demo's pengawas and admin, and six more
     renderer = DyingWorker(after=CRASH_AFTER)
     try:
@@ -113,9 +115,10 @@ async def test_a_worker_draws_what_the_console_draws(console_app):
     assert away.xlsx[:2] == b"PK" and len(away.xlsx) > 5000
 
 
-async def test_two_rounds_at_once_queue_each_digest_once(console_app, caplog):
+async def test_two_rounds_at_once_queue_each_digest_once(console_app, caplog, monkeypatch):
     """Two instances (or a retried tick) running the same Monday together: the round row
     written first in each person's transaction lets one of them through, the other skips."""
+    monkeypatch.setattr(round_run, "BATCH_KKGS", 3)
     everyone = await supervisors(console_app)
     await asyncio.gather(
         run_round(console_app, DigestRenderer(0)), run_round(console_app, DigestRenderer(0))

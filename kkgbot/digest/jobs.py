@@ -17,14 +17,12 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import District, Person, Role
 from kkgbot.digest import rounds as digest
-from kkgbot.digest.figures import digest_figures
-from kkgbot.digest.period import period_for
 from kkgbot.digest.render_pool import DigestRenderer
-from kkgbot.digest.round_run import due_people, send_round
+from kkgbot.digest.round_run import due_people, run_round
 from kkgbot.scheduling.jobs import Job
 from kkgbot.scheduling.slots import next_slot, slots_between
 from kkgbot.school_calendar.calendar import Calendars
@@ -82,18 +80,7 @@ def digest_jobs(settings: Settings, renderer: DigestRenderer | None = None) -> l
         if due:
             log.info("digest round: %d due, planned in %.1f s",
                      sum(map(len, due.values())), time.perf_counter() - started)  # fmt: skip
-        # Each person is committed in a transaction of their own (not the runner's), so
-        # a crash keeps every digest already queued and the rerun starts where it stopped.
-        sessions = async_sessionmaker(session.bind, expire_on_commit=False)
-        for zone, todo in due.items():
-            # One pass of figures for every KKG of the round; each digest is a slice.
-            ids = sorted({k for d in todo for k in d.scope.kkg_ids})
-            started = time.perf_counter()
-            computed = await digest_figures(session, ids, period_for(now, zone), names=True)
-            figured = time.perf_counter()
-            await send_round(session, sessions, renderer, todo, computed, now)
-            log.info("digest round %s: %d KKGs, figures %.1f s; %d queued in %.1f s", zone,
-                     len(ids), figured - started, len(todo), time.perf_counter() - figured)  # fmt: skip
+            await run_round(session, renderer, due, now)
 
     wakeups = [trigger(z) for z in ZONES]
     return [Job("weekly_digest", next_due, run, wakeups=wakeups)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,13 +24,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kkgbot import i18n
 from kkgbot.db.models import District, Kkg, Person, Role
 from kkgbot.digest import rounds as digest
+from kkgbot.digest.figures import digest_figures
 from kkgbot.digest.kkg_figures import KkgFigures
 from kkgbot.digest.models import DigestRound
+from kkgbot.digest.period import period_for
 from kkgbot.digest.render_pool import DigestRenderer, Rendered
 from kkgbot.people.messaging import Recipient
 from kkgbot.school_calendar.calendar import Calendars
 
 log = logging.getLogger(__name__)
+
+BATCH_KKGS = 2000  # figures computed together: one IN list, a few MB of figures
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,52 @@ async def _languages_and_zones(
         for pid, zone in first:
             zones.setdefault(pid, zone)
     return langs, {pid: zones.get(pid, default) for pid in pids}
+
+
+def batches(due: dict[str, list[Due]]) -> list[tuple[str, list[Due]]]:
+    """The round in batches of about BATCH_KKGS KKGs (a person's KKGs in one batch)."""
+    out: list[tuple[str, list[Due]]] = []
+    for zone, todo in due.items():
+        part: list[Due] = []
+        kkgs = 0
+        for d in todo:
+            part.append(d)
+            kkgs += len(d.scope.kkg_ids)
+            if kkgs >= BATCH_KKGS:
+                out.append((zone, part))
+                part, kkgs = [], 0
+        if part:
+            out.append((zone, part))
+    return out
+
+
+async def run_round(
+    session: AsyncSession, renderer: DigestRenderer, due: dict[str, list[Due]], now: datetime
+) -> None:
+    """Figures of the next batch are computed (by the database) while this batch's digests
+    are rendered (by the workers) and queued; each person in a transaction of their own
+    (not the runner's), so a crash keeps every digest already queued."""
+    sessions = async_sessionmaker(session.bind, expire_on_commit=False)
+    work = batches(due)
+    started = time.perf_counter()
+
+    async def figures_of(zone: str, part: list[Due]) -> dict[int, KkgFigures]:
+        ids = sorted({k for d in part for k in d.scope.kkg_ids})
+        async with sessions() as reader:
+            return await digest_figures(reader, ids, period_for(now, zone), names=True)
+
+    ahead = asyncio.ensure_future(figures_of(*work[0])) if work else None
+    try:
+        for n, (_, part) in enumerate(work):
+            computed = await ahead
+            ahead = asyncio.ensure_future(figures_of(*work[n + 1])) if n + 1 < len(work) else None
+            await send_round(session, sessions, renderer, part, computed, now)
+    finally:
+        if ahead is not None:  # a failed round: the next batch's figures are not wanted
+            ahead.cancel()
+            await asyncio.gather(ahead, return_exceptions=True)
+    log.info("digest round: %d queued in %d batches in %.1f s",
+             sum(len(p) for _, p in work), len(work), time.perf_counter() - started)  # fmt: skip
 
 
 async def send_round(
