@@ -5,16 +5,18 @@ then the round run again: every supervisor has exactly one digest, nothing queue
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from kkgbot.app import render_workers
 from kkgbot.clock import MovableClock, SystemClock
-from kkgbot.db.models import Kkg, OutboxMessage, Role, StoredFile
+from kkgbot.db.models import FilePerson, Kkg, OutboxMessage, Person, Role, StoredFile
 from kkgbot.digest import round_run
 from kkgbot.digest import rounds as digest
 from kkgbot.digest.jobs import digest_jobs
@@ -135,3 +137,35 @@ def test_run_renders_in_workers_and_the_console_inline(settings):
     assert render_workers(settings, MovableClock(START)) == 0  # transcripts stay in order
     three = settings.model_copy(update={"digest_render_workers": 3})
     assert render_workers(three, SystemClock()) == 3
+
+
+async def test_each_workbook_is_filed_under_exactly_the_people_it_names(console_app):
+    """Erasing a person deletes the files naming them (UU 27/2022): the Monday workbook is
+    recorded under the inactive members it lists, the chart under nobody."""
+    async with console_app.sessionmaker() as s, s.begin():
+        await build(s)
+    await run_round(console_app, DigestRenderer(0))
+    async with console_app.sessionmaker() as s:
+        ids_of = dict((await s.execute(select(Person.name, Person.id))).all())
+        files = list(await s.scalars(select(StoredFile).where(StoredFile.name.like("ringkasan-%"))))
+        filed = {
+            f.id: set(
+                await s.scalars(select(FilePerson.person_id).where(FilePerson.file_id == f.id))
+            )
+            for f in files
+        }
+    listed_somewhere = False
+    for f in files:
+        if f.name.endswith(".png"):
+            assert filed[f.id] == set()
+            continue
+        book = load_workbook(io.BytesIO(f.data))
+        sheet = "Tidak hadir 60 hari"
+        names = (
+            [r[1] for r in book[sheet].iter_rows(min_row=2, values_only=True)]
+            if sheet in book.sheetnames
+            else []
+        )
+        assert filed[f.id] == {ids_of[n] for n in names}
+        listed_somewhere |= bool(names)
+    assert listed_somewhere  # the pengawas's workbook does name inactive members

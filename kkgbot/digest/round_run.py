@@ -28,6 +28,7 @@ from kkgbot.digest.figures import digest_figures
 from kkgbot.digest.kkg_figures import KkgFigures
 from kkgbot.digest.models import DigestRound
 from kkgbot.digest.period import period_for
+from kkgbot.digest.render import Digest
 from kkgbot.digest.render_pool import DigestRenderer, Rendered
 from kkgbot.people.messaging import Recipient
 from kkgbot.school_calendar.calendar import Calendars
@@ -171,23 +172,23 @@ async def send_round(
 ) -> None:
     """Render (ahead, in the workers) and queue each person's digest in their own commit."""
     window = max(1, 2 * renderer.workers)
-    pending: deque[tuple[Due, asyncio.Future[Rendered] | None]] = deque()
+    pending: deque[tuple[Due, Digest | None, asyncio.Future[Rendered] | None]] = deque()
     try:
         for due in todo:
-            task = None
+            built, task = None, None
             if due.scope.kkg_ids:
                 r = due.recipient
                 built = await digest.build(
                     session, due.scope, now, r.timezone, r.language, computed
                 )
                 task = asyncio.ensure_future(renderer.render(built, r.language))
-            pending.append((due, task))
+            pending.append((due, built, task))
             while len(pending) >= window:
                 await _commit(sessions, *pending.popleft(), now)
         while pending:
             await _commit(sessions, *pending.popleft(), now)
     finally:  # a failed round: the renders still under way are not wanted any more
-        tasks = [task for _, task in pending if task is not None]
+        tasks = [task for _, _, task in pending if task is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -196,6 +197,7 @@ async def send_round(
 async def _commit(
     sessions: async_sessionmaker[AsyncSession],
     due: Due,
+    built: Digest | None,
     task: asyncio.Future[Rendered] | None,
     now: datetime,
 ) -> None:
@@ -206,9 +208,7 @@ async def _commit(
             kkgs = len(due.scope.kkg_ids)
             session.add(DigestRound(person_id=person_id, slot_at=due.slot, sent_at=now, kkgs=kkgs))
             await session.flush()  # claims the slot before anything is queued
-            if rendered is not None:
-                await digest.enqueue(
-                    session, due.recipient, due.scope.kkg_ids, rendered, now, due.slot
-                )
+            if built is not None and rendered is not None:
+                await digest.enqueue(session, due.recipient, built, rendered, now, due.slot)
     except IntegrityError as exc:  # another instance (or an erased person): theirs stands
         log.warning("digest of person %s for %s not queued: %s", person_id, due.slot, exc.orig)

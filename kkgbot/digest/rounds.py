@@ -139,22 +139,27 @@ async def first_grant(session: AsyncSession, person_id: int) -> datetime | None:
     )
 
 
+def named_in(digest: Digest) -> list[int]:
+    """Whom the digest's files name: the inactive members its workbook lists (the chart
+    shows KKGs only), so that erasing one of them deletes the workbook."""
+    return [pid for f in digest.figures for pid in f.inactive_ids] if digest.names else []
+
+
 async def enqueue(
     session: AsyncSession,
     recipient: Recipient,
-    kkg_ids: list[int],
+    digest: Digest,
     rendered: Rendered,
     now: datetime,
     slot: datetime,
 ) -> None:
     """Queue a rendered digest for `slot`: the files and three messages keyed by the slot."""
-    # The chart shows KKGs only; the workbook names inactive members, so erasing any
-    # member of these KKGs deletes it (messaging.store_file).
+    named = named_in(digest)
     chart_id = await messaging.store_file(
         session, rendered.chart_name, "image/png", rendered.chart, now
     )
     xlsx_id = await messaging.store_file(
-        session, rendered.xlsx_name, XLSX_MIME, rendered.xlsx, now, members_of=kkg_ids
+        session, rendered.xlsx_name, XLSX_MIME, rendered.xlsx, now, names=named
     )
     lang = recipient.language
     base = ("digest", ("person", recipient.person_id), slot_key(slot))

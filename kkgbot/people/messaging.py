@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, literal, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
@@ -104,14 +104,11 @@ async def store_file(
     now: datetime,
     *,
     names: Iterable[int] = (),
-    members_of: Iterable[int] = (),
     own: bool = False,
 ) -> int:
     """Stores a generated file. `names`: the people it lists, so that erasing one of them
-    deletes it (a workbook cannot be searched for a name later); `members_of`: KKGs whose
-    members (everyone with a role) it may list, written by the database in one statement
-    (a supervisor's workbook may name 1,400 people). `own`: the file is one person's own
-    data, served for an hour and deleted once delivered or after a day."""
+    deletes it (a workbook cannot be searched for a name later). `own`: the file is one
+    person's own data, served for an hour and deleted once delivered or after a day."""
     stored = StoredFile(name=name, mime=mime, data=data, created_at=now)
     if own:
         stored.link_until = now + OWN_FILE_LINK
@@ -121,17 +118,6 @@ async def store_file(
     rows = [{"file_id": stored.id, "person_id": pid} for pid in sorted(set(names))]
     if rows:  # one executemany, not an ORM object per name
         await session.execute(insert(FilePerson), rows)
-    kkgs = sorted(set(members_of))
-    if kkgs:
-        members = (
-            select(literal(stored.id), Role.person_id)
-            .where(Role.kkg_id.in_(kkgs), Role.person_id.not_in(sorted(set(names)) or [-1]))
-            .distinct()
-        )
-        await session.execute(
-            insert(FilePerson).from_select(["file_id", "person_id"], members),
-            execution_options={"synchronize_session": False},
-        )
     return stored.id
 
 
