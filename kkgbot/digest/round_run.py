@@ -35,7 +35,7 @@ from kkgbot.school_calendar.calendar import Calendars
 
 log = logging.getLogger(__name__)
 
-BATCH_KKGS = 2000  # figures computed together: one IN list, a few MB of figures
+BATCH_KKGS = 2000  # figures computed together; the next batch's while this one is queued
 
 
 @dataclass(frozen=True)
