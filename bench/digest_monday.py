@@ -102,10 +102,12 @@ async def with_replies(app: App, tag: str, work) -> tuple[float, Replies]:
     talking = asyncio.create_task(replies.run())
     await asyncio.sleep(1.0)  # the replies settle before the work starts
     started = time.perf_counter()
-    await work()
-    seconds = time.perf_counter() - started
-    replies.stop.set()
-    await talking
+    try:
+        await work()
+        seconds = time.perf_counter() - started
+    finally:  # the members stop writing before the database goes, even after a failure
+        replies.stop.set()
+        await talking
     return seconds, replies
 
 
