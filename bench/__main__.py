@@ -19,6 +19,8 @@ from bench.inbound_e2e import inbound_e2e
 from bench.metrics import scrape_bench
 from bench.scheduler import scheduler
 
+PG_ONLY = {"digest_monday"}  # national scale: not a SQLite deployment; named without "_pg"
+
 
 def print_block(name: str, figures: dict[str, float]) -> None:
     print(f"\n{name}")
@@ -45,6 +47,10 @@ async def suite(only: set[str], heavy: bool) -> None:
                 __import__("bench.group_presses", fromlist=["_"]).group_presses, backend
             ),
             "digest": partial(__import__("bench.digest", fromlist=["_"]).digest_bench, backend),
+            "digest_monday": partial(
+                __import__("bench.digest_monday", fromlist=["_"]).digest_monday,
+                4000 if heavy else 2000,
+            ),
             "metrics": partial(scrape_bench, backend, 500_000),
             "dashboard": partial(
                 __import__("bench.dashboard", fromlist=["_"]).dashboard_bench, backend
@@ -68,8 +74,8 @@ async def suite(only: set[str], heavy: bool) -> None:
                 continue  # minutes long: only when asked for
             if name == "broadcast_baseline" and backend != "sqlite":
                 continue  # no database involved: once is enough
-            if name == "scale_out" and backend != "postgres":
-                continue  # processes sharing one database: PostgreSQL only
+            if (name in PG_ONLY or name == "scale_out") and backend != "postgres":
+                continue  # processes sharing one database, or a national figure: PostgreSQL
             if name == "inbound_e2e" and backend != backends[-1]:
                 continue  # once, on PostgreSQL when there is one (the figure)
             started = time.monotonic()
@@ -79,7 +85,7 @@ async def suite(only: set[str], heavy: bool) -> None:
                 logging.exception("benchmark %s failed", name)
                 figures = {"error": f"{type(exc).__name__}: {exc}"[:200]}
             figures["bench_seconds"] = round(time.monotonic() - started, 1)
-            print_block(name + ("" if name == "inbound_e2e" else tag), figures)
+            print_block(name + ("" if name in PG_ONLY | {"inbound_e2e"} else tag), figures)
 
 
 def main() -> None:

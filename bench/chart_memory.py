@@ -1,7 +1,7 @@
 """`python -m bench.chart_memory`: how the process grows while it draws charts.
 
 The soak draws the poll-result charts of 80 KKGs late in its run, so its memory figure
-mixes matplotlib's warm-up (font and glyph caches) with anything that might leak. This
+mixes the drawing library's warm-up (font and glyph caches) with anything that might leak. This
 draws the same kind of chart many times in a fresh process and prints the RSS after
 1, 10, 50, 100, ... charts: a plateau is a warm-up, steady growth would be a leak.
 """

@@ -16,6 +16,7 @@ from kkgbot.db.migrate import upgrade
 from kkgbot.delivery.dispatcher import Dispatcher
 from kkgbot.digest.group_week import group_week_jobs
 from kkgbot.digest.jobs import digest_jobs
+from kkgbot.digest.render_pool import DigestRenderer, default_workers
 from kkgbot.digest.snapshots import snapshot_jobs
 from kkgbot.engine.context import Links
 from kkgbot.engine.router import Router
@@ -33,7 +34,7 @@ from kkgbot.visits.jobs import visit_jobs
 log = logging.getLogger(__name__)
 
 
-def all_jobs(settings: Settings) -> list[Job]:
+def all_jobs(settings: Settings, digest_renderer: DigestRenderer | None = None) -> list[Job]:
     """Every scheduled job of the bot, in one list: each feature adds its own line here."""
     jobs = list(housekeeping_jobs(settings))
     jobs += meeting_jobs(settings)
@@ -42,11 +43,20 @@ def all_jobs(settings: Settings) -> list[Job]:
     jobs += monitoring_jobs(settings)
     jobs += privacy_jobs(settings)
     jobs += broadcast_jobs(settings)
-    jobs += digest_jobs(settings)
+    jobs += digest_jobs(settings, digest_renderer)
     jobs += snapshot_jobs()
     jobs += group_week_jobs(settings)
     jobs += visit_jobs(settings)
     return jobs
+
+
+def render_workers(settings: Settings, clock: Clock) -> int:
+    """Worker processes for the digest's charts: none under a simulated clock (the console
+    and scripted tests render inline, the same bytes in the same order), else the setting."""
+    if isinstance(clock, MovableClock):
+        return 0
+    workers = settings.digest_render_workers
+    return default_workers() if workers is None else workers
 
 
 class App:
@@ -75,7 +85,8 @@ class App:
             links=self.links,
             on_enqueued=self.dispatcher.notify,
         )
-        self.jobs = Jobs(self.sessionmaker, all_jobs(settings))
+        self.digest_renderer = DigestRenderer(render_workers(settings, clock))
+        self.jobs = Jobs(self.sessionmaker, all_jobs(settings, self.digest_renderer))
         # the links koordinators get to share KKG news to a WhatsApp group need both
         shares.configure(settings.public_url, settings.twilio_whatsapp_from)
 
@@ -109,4 +120,5 @@ class App:
         from kkgbot.privacy import scrub
 
         await scrub.settled()  # an erasure's scrub under way finishes before the engine goes
+        self.digest_renderer.close()
         await self.engine.dispose()

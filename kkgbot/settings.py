@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     # Monitoring self-reports (issue 6): the reflection goes this long after a meeting ends.
     reflection_delay_hours: float = Field(default=1.0, alias="KKGBOT_REFLECTION_DELAY_HOURS")
 
+    # The Monday digest's charts and workbooks are drawn in this many worker processes
+    # (issue 21); unset: one core fewer than the machine has, at least one. 0: inline.
+    digest_render_workers: int | None = Field(default=None, alias="KKGBOT_DIGEST_RENDER_WORKERS")
+
     # Micro-learning content packs (issue 7)
     content_dir: Path = Field(default=CONFIG_DIR / "content", alias="KKGBOT_CONTENT_DIR")
 

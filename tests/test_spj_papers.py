@@ -158,18 +158,14 @@ async def test_member_import_takes_an_optional_nip(console_app):
 
 
 def test_digest_workbook_shares_are_numbers_in_percent_format():
-    from openpyxl import Workbook
+    from kkgbot.digest.render import _ratio
+    from kkgbot.digest.sheet_writer import SheetBook
 
-    from kkgbot.digest.render import _ratio, _sheet
-
-    book = Workbook()
-    _sheet(
-        book, "Kehadiran", ["KKG", "Persentase"], [["Gugus 1", _ratio(1 / 3)], ["Gugus 2", None]]
-    )
-    out = io.BytesIO()
-    book.save(out)
-    cell = load_workbook(io.BytesIO(out.getvalue()))["Kehadiran"]["B2"]
-    assert cell.value == 0.333 and cell.number_format == "0%"
+    book = SheetBook()
+    book.sheet("Kehadiran", ["KKG", "Persentase"], [["Gugus 1", _ratio(1 / 3)], ["Gugus 2", None]])
+    sheet = load_workbook(io.BytesIO(book.to_bytes()))["Kehadiran"]
+    assert sheet["B2"].value == 0.333 and sheet["B2"].number_format == "0%"
+    assert sheet["A1"].font.b and sheet.freeze_panes == "B2" and sheet["B3"].value is None
 
 
 async def test_erasure_clears_the_nip(console_app):

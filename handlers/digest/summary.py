@@ -8,7 +8,7 @@ from __future__ import annotations
 from kkgbot.digest import rounds as digest
 from kkgbot.engine.commands import Command, Registry
 from kkgbot.engine.context import Ctx
-from kkgbot.people.messaging import member_ids, store_file
+from kkgbot.people.messaging import store_file
 
 
 async def show_digest(ctx: Ctx, args: str) -> None:
@@ -19,9 +19,9 @@ async def show_digest(ctx: Ctx, args: str) -> None:
     zone = await digest.zone_of(ctx.session, ctx.person, ctx.settings.default_timezone)
     built = await digest.build(ctx.session, scope, ctx.now, zone, ctx.lang)
     rendered = digest.render(built, ctx.lang)
-    named = await member_ids(ctx.session, scope.kkg_ids)  # the workbook lists members
+    named = digest.named_in(built)  # the inactive members the workbook lists
     chart_id = await store_file(
-        ctx.session, rendered.chart_name, "image/png", rendered.chart, ctx.now, names=named
+        ctx.session, rendered.chart_name, "image/png", rendered.chart, ctx.now
     )
     xlsx_id = await store_file(
         ctx.session, rendered.xlsx_name, digest.XLSX_MIME, rendered.xlsx, ctx.now, names=named

@@ -175,15 +175,16 @@ async def _inactive(session, figs, ids, members, p: Period, names: bool) -> None
     if not names:
         return
     rows = await session.execute(
-        select(members.c.kkg_id, Person.name)
+        select(members.c.kkg_id, Person.id, Person.name)
         .select_from(joined)
         .join(Person, Person.id == members.c.person_id)
         .where(idle, Person.name.is_not(None))
         .order_by(members.c.kkg_id, Person.name)
     )
-    for kkg_id, name in rows:
+    for kkg_id, person_id, name in rows:
         if len(figs[kkg_id].inactive_names) < NAMES_PER_KKG:
             figs[kkg_id].inactive_names.append(name)
+            figs[kkg_id].inactive_ids.append(person_id)
 
 
 async def _top_fifth(session, figs, ids, members, p: Period) -> None:

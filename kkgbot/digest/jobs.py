@@ -11,6 +11,8 @@ break the Mondays collapse into one digest on the first school day after it.
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
@@ -19,14 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot.db.models import District, Person, Role
 from kkgbot.digest import rounds as digest
-from kkgbot.digest.figures import digest_figures
-from kkgbot.digest.models import DigestRound
-from kkgbot.digest.period import period_for
-from kkgbot.digest.rounds import DigestScope
+from kkgbot.digest.render_pool import DigestRenderer
+from kkgbot.digest.round_run import due_people, run_round
 from kkgbot.scheduling.jobs import Job
 from kkgbot.scheduling.slots import next_slot, slots_between
 from kkgbot.school_calendar.calendar import Calendars
 from kkgbot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
@@ -40,8 +42,10 @@ def latest_slot(zone: str, now: datetime) -> datetime | None:
     return slots[-1] if slots else None
 
 
-def digest_jobs(settings: Settings) -> list[Job]:
+def digest_jobs(settings: Settings, renderer: DigestRenderer | None = None) -> list[Job]:
+    """`renderer`: where charts and workbooks are drawn (inline when not given)."""
     default = settings.default_timezone
+    renderer = renderer or DigestRenderer(0)
 
     async def supervisors(session: AsyncSession) -> list[tuple[int, str, datetime, int | None]]:
         """(person, zone, first pengawas/admin grant, district) in one query: a tick costs
@@ -69,43 +73,14 @@ def digest_jobs(settings: Settings) -> list[Job]:
         return min(times, default=None)
 
     async def run(session: AsyncSession, now: datetime) -> None:
+        started = time.perf_counter()
         people = await supervisors(session)
         slots = {z: latest_slot(z, now) for z in {zone for _, zone, _, _ in people}}
-        wanted = [s for s in slots.values() if s is not None]
-        if not wanted:
-            return
-        done = set(
-            (
-                await session.execute(
-                    select(DigestRound.person_id, DigestRound.slot_at).where(
-                        DigestRound.slot_at.in_(wanted)
-                    )
-                )
-            ).all()
-        )
-        due: dict[str, list[tuple[Person, datetime, DigestScope]]] = {}
-        calendars = Calendars(session)
-        for pid, zone, since, district_id in people:
-            slot = slots[zone]
-            if slot is None or slot < since or (pid, slot) in done:
-                continue
-            if (await calendars.district(district_id)).shift(slot, zone) > now:
-                continue  # a holiday or break: the next school day
-            person = await session.get(Person, pid)
-            scope = await digest.scope_of(session, pid)
-            due.setdefault(zone, []).append((person, slot, scope))
-        for zone, todo in due.items():
-            # One pass of figures for every KKG of the round; each digest is a slice.
-            ids = sorted({k for _, _, scope in todo for k in scope.kkg_ids})
-            computed = await digest_figures(session, ids, period_for(now, zone), names=True)
-            for person, slot, scope in todo:
-                await digest.deliver(session, person, now, slot, default, computed)
-                session.add(
-                    DigestRound(
-                        person_id=person.id, slot_at=slot, sent_at=now, kkgs=len(scope.kkg_ids)
-                    )
-                )
-            await session.flush()
+        due = await due_people(session, now, people, slots, default)
+        if due:
+            log.info("digest round: %d due, planned in %.1f s",
+                     sum(map(len, due.values())), time.perf_counter() - started)  # fmt: skip
+            await run_round(session, renderer, due, now)
 
     wakeups = [trigger(z) for z in ZONES]
     return [Job("weekly_digest", next_due, run, wakeups=wakeups)]

@@ -25,6 +25,9 @@ class KkgFigures:
     trend: list[int] = field(default_factory=list)  # attendees of the last meetings, oldest first
     inactive: int = 0
     inactive_names: list[str] = field(default_factory=list)
+    inactive_ids: list[int] = field(
+        default_factory=list
+    )  # who inactive_names are: whom a file names
     top_fifth_share: float | None = None
     top_topics: list[tuple[str, int]] = field(default_factory=list)
     votes_term: int = 0

@@ -6,12 +6,6 @@ needing attention and leaves the rest to the spreadsheet, so it stays short on a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # openpyxl is imported where a workbook is made: it slows start-up
-    from openpyxl import Workbook
-
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -21,6 +15,7 @@ from kkgbot.charts import bar_chart_png
 from kkgbot.digest.figures import ALERT_ORDER
 from kkgbot.digest.kkg_figures import KkgFigures
 from kkgbot.digest.period import Period
+from kkgbot.digest.sheet_writer import Percent, SheetBook
 
 DETAIL_LIMIT = 5  # KKGs described one by one in the text
 ALERT_LINES = 10
@@ -189,41 +184,18 @@ def digest_chart(d: Digest, lang: str) -> bytes:
     )
 
 
-def _sheet(book: Workbook, title: str, head: list[str], rows: list[list]) -> None:
-    from openpyxl.styles import Font
-
-    sheet = book.create_sheet(title[:31])
-    sheet.append(head)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-        for cell, value in zip(sheet[sheet.max_row], row, strict=False):
-            if isinstance(value, Share):  # a number a spreadsheet can use, shown as 33%
-                cell.number_format = "0%"
-    sheet.column_dimensions["A"].width = 32
-    sheet.freeze_panes = "B2"
-
-
-class Share(float):
-    """A share (0..1) that goes into a workbook as a number with a percent format."""
-
-
 def _ratio(value: float | None) -> float | None:
-    return None if value is None else Share(round(value, 3))
+    """A share (0..1) that goes into the workbook as a number shown as a percentage."""
+    return None if value is None else Percent(round(value, 3))
 
 
 def digest_xlsx(d: Digest, lang: str) -> bytes:
     """One sheet per topic, one row per KKG (and one per inactive member on their sheet)."""
-    from openpyxl import Workbook
-
     c = lambda key: i18n.t(lang, f"digest.col_{key}")  # noqa: E731
     s = lambda key: i18n.t(lang, f"digest.sheet_{key}")  # noqa: E731
-    book = Workbook()
-    book.remove(book.active)
+    book = SheetBook()
     figs = d.figures
-    _sheet(
-        book,
+    book.sheet(
         s("meetings"),
         [c("kkg"), c("members"), c("held_week"), c("held_term"), c("planned"), c("last_held")],
         [
@@ -238,8 +210,7 @@ def digest_xlsx(d: Digest, lang: str) -> bytes:
             for f in figs
         ],
     )
-    _sheet(
-        book,
+    book.sheet(
         s("attendance"),
         [c("kkg"), c("rate_week"), c("rate_term"), c("trend"), c("inactive"), c("top_fifth")],
         [
@@ -255,14 +226,12 @@ def digest_xlsx(d: Digest, lang: str) -> bytes:
         ],
     )
     if d.names:
-        _sheet(
-            book,
+        book.sheet(
             s("inactive"),
             [c("kkg"), c("name")],
             [[f.name, n] for f in figs for n in f.inactive_names],
         )
-    _sheet(
-        book,
+    book.sheet(
         s("topics"),
         [
             c("kkg"),
@@ -307,8 +276,7 @@ def digest_xlsx(d: Digest, lang: str) -> bytes:
                     _ratio(m.pulse_share_4_5),
                 ]
             )
-    _sheet(
-        book,
+    book.sheet(
         s("reflection"),
         [
             c("kkg"),
@@ -324,8 +292,7 @@ def digest_xlsx(d: Digest, lang: str) -> bytes:
         ],
         mon,
     )
-    _sheet(
-        book,
+    book.sheet(
         s("lessons"),
         [
             c("kkg"),
@@ -349,8 +316,7 @@ def digest_xlsx(d: Digest, lang: str) -> bytes:
             for f in figs
         ],
     )
-    _sheet(
-        book,
+    book.sheet(
         s("standards"),
         [c("kkg"), c("score"), c("assessed")],
         [
@@ -364,12 +330,9 @@ def digest_xlsx(d: Digest, lang: str) -> bytes:
             for f in figs
         ],
     )
-    _sheet(
-        book,
+    book.sheet(
         s("alerts"),
         [c("kkg"), c("alerts")],
         [[f.name, _alert_text(f, lang)] for f in figs if f.alerts],
     )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.to_bytes()

@@ -2,7 +2,7 @@
 
 A pengawas gets the KKGs they supervise, with the names of inactive members; an admin
 gets the district version (all its KKGs, counts only). The same `build` serves the
-Monday job, `/ringkasan` and the benchmark; `deliver` queues text, chart and spreadsheet
+Monday job, `/ringkasan` and the benchmark; `enqueue` queues text, chart and spreadsheet
 as three messages with idempotency keys for the slot.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +21,8 @@ from kkgbot.delivery.keys import idempotency_key, slot_key
 from kkgbot.digest.figures import digest_figures
 from kkgbot.digest.kkg_figures import KkgFigures
 from kkgbot.digest.period import period_for
-from kkgbot.digest.render import Digest, digest_chart, digest_text, digest_xlsx
+from kkgbot.digest.render import Digest
+from kkgbot.digest.render_pool import Rendered, render  # noqa: F401 (/ringkasan renders here)
 from kkgbot.messages import MessageKind
 from kkgbot.people import messaging
 from kkgbot.people.messaging import Recipient
@@ -66,6 +66,28 @@ async def scope_of(session: AsyncSession, person_id: int) -> DigestScope:
     return DigestScope(ids, [], names=True)
 
 
+async def scopes_of(session: AsyncSession, person_ids: list[int]) -> dict[int, DigestScope]:
+    """`scope_of` for a whole round: one query for the pengawas (admins, few, one by one)."""
+    held: dict[int, list[tuple[str, int | None]]] = {}
+    for start in range(0, len(person_ids), 5000):  # bound the IN lists
+        rows = await session.execute(
+            select(Role.person_id, Role.role, Role.kkg_id).where(
+                Role.person_id.in_(person_ids[start : start + 5000]),
+                Role.role.in_(DIGEST_ROLES),
+            )
+        )
+        for pid, role, kkg_id in rows:
+            held.setdefault(pid, []).append((role, kkg_id))
+    out = {}
+    for pid in person_ids:
+        mine = held.get(pid, [])
+        if any(role == ADMIN for role, _ in mine):
+            out[pid] = await scope_of(session, pid)
+        else:
+            out[pid] = DigestScope(sorted({k for _, k in mine if k is not None}), [], names=True)
+    return out
+
+
 async def zone_of(session: AsyncSession, person: Person, default: str) -> str:
     """A supervisor's zone is that of their district (PRODUCT.md), else their first KKG's."""
     if person.district_id is not None:
@@ -97,27 +119,6 @@ async def build(
     return Digest(title, period, ordered, scope.names)
 
 
-@dataclass(frozen=True)
-class Rendered:
-    text: str
-    chart: bytes
-    xlsx: bytes
-    chart_name: str
-    xlsx_name: str
-
-
-def render(digest: Digest, lang: str) -> Rendered:
-    day = digest.period.now.astimezone(ZoneInfo(digest.period.zone))
-    stamp = day.strftime("%Y-%m-%d")
-    return Rendered(
-        digest_text(digest, lang),
-        digest_chart(digest, lang),
-        digest_xlsx(digest, lang),
-        f"ringkasan-{stamp}.png",
-        f"ringkasan-{stamp}.xlsx",
-    )
-
-
 async def recipients(session: AsyncSession) -> list[Person]:
     """Everyone who receives a weekly digest."""
     ids = select(Role.person_id).where(Role.role.in_(DIGEST_ROLES))
@@ -138,30 +139,30 @@ async def first_grant(session: AsyncSession, person_id: int) -> datetime | None:
     )
 
 
-async def deliver(
+def named_in(digest: Digest) -> list[int]:
+    """Whom the digest's files name: the inactive members its workbook lists (the chart
+    shows KKGs only), so that erasing one of them deletes the workbook."""
+    return [pid for f in digest.figures for pid in f.inactive_ids] if digest.names else []
+
+
+async def enqueue(
     session: AsyncSession,
-    person: Person,
+    recipient: Recipient,
+    digest: Digest,
+    rendered: Rendered,
     now: datetime,
     slot: datetime,
-    default_zone: str,
-    computed: dict[int, KkgFigures] | None = None,
-) -> bool:
-    """Queue the person's digest for `slot`; False when they have no KKG to report on."""
-    scope = await scope_of(session, person.id)
-    if not scope.kkg_ids:
-        return False
-    zone = await zone_of(session, person, default_zone)
-    lang = person.language or i18n.DEFAULT
-    rendered = render(await build(session, scope, now, zone, lang, computed), lang)
-    named = await messaging.member_ids(session, scope.kkg_ids)  # the workbook lists members
+) -> None:
+    """Queue a rendered digest for `slot`: the files and three messages keyed by the slot."""
+    named = named_in(digest)
     chart_id = await messaging.store_file(
-        session, rendered.chart_name, "image/png", rendered.chart, now, names=named
+        session, rendered.chart_name, "image/png", rendered.chart, now
     )
     xlsx_id = await messaging.store_file(
         session, rendered.xlsx_name, XLSX_MIME, rendered.xlsx, now, names=named
     )
-    recipient = Recipient(person.id, lang, zone)
-    base = ("digest", ("person", person.id), slot_key(slot))
+    lang = recipient.language
+    base = ("digest", ("person", recipient.person_id), slot_key(slot))
     parts = [
         ("text", rendered.text, None, None),
         ("chart", i18n.t(lang, "digest.chart_caption"), chart_id, rendered.chart_name),
@@ -179,4 +180,3 @@ async def deliver(
             batch_id=f"digest-{slot_key(slot)}",
             about=MessageKind.DIGEST,
         )
-    return True

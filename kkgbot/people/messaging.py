@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kkgbot import i18n
@@ -115,8 +115,9 @@ async def store_file(
         stored.delete_after = now + OWN_FILE_KEEP
     session.add(stored)
     await session.flush()
-    session.add_all(FilePerson(file_id=stored.id, person_id=pid) for pid in sorted(set(names)))
-    await session.flush()
+    rows = [{"file_id": stored.id, "person_id": pid} for pid in sorted(set(names))]
+    if rows:  # one executemany, not an ORM object per name
+        await session.execute(insert(FilePerson), rows)
     return stored.id
 
 
