@@ -55,7 +55,10 @@ async def test_the_lock_session_idles_outside_a_transaction_and_a_lost_one_hands
         assert not await second.ensure() and second.role == "standby"
         async with engine.connect() as conn:
             pid = await conn.scalar(
-                text("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted")
+                text(  # this database's: other test processes hold locks of their own
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND"
+                    " database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )
             )
             state = await conn.scalar(
                 text("SELECT state FROM pg_stat_activity WHERE pid = :p"), {"p": pid}
