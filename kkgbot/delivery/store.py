@@ -1,10 +1,10 @@
 """The dispatcher's reads and writes: claiming due rows under a lease, recording outcomes.
 
 Claims are one short transaction: pick due ids (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
-several dispatchers share the load without taking the same row; SQLite has one writer
-anyway), mark them `sending` with a lease, and return plain snapshots. A dispatcher that
-dies mid-send leaves its rows `sending`; once the lease runs out any dispatcher claims them
-again, so a crash costs at most a duplicate of what was in flight, never a lost message.
+dispatchers share the load without taking the same row; SQLite has one writer), mark them
+`sending` with a lease, and return plain snapshots. A dispatcher that dies mid-send leaves
+its rows `sending`; once the lease runs out any dispatcher claims them again, so a crash
+costs at most a duplicate of what was in flight, never a lost message.
 """
 
 from __future__ import annotations
@@ -133,8 +133,9 @@ async def claim(
             if len(rows) >= limit:
                 break
             ids = ids.limit(limit - len(rows))
-            if postgres:
-                ids = ids.with_for_update(skip_locked=True)
+            if postgres:  # a materialised CTE: a subquery was rerun per row after a VACUUM
+                picked = ids.with_for_update(skip_locked=True).cte("picked")
+                ids = select(picked.prefix_with("MATERIALIZED").c.id)
             where = [O.id.in_(ids.scalar_subquery())]
             if stale:  # re-check inside the UPDATE: another claim may have renewed it
                 where.append(O.lease_until < now)
