@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kkgbot.channels.base import HELD, INVALID, RETRY_AFTER, SENT, UNREACHABLE, SendResult
@@ -68,19 +68,9 @@ def new_owner() -> str:
 
 
 COLUMNS = (
-    O.id,
-    O.person_id,
-    O.channel,
-    O.address,
-    O.kind,
-    O.priority,
-    O.payload,
-    O.not_before,
-    O.attempts,
-    O.batch_id,
-    O.last_error,
-    O.via,
-)
+    O.id, O.person_id, O.channel, O.address, O.kind, O.priority, O.payload, O.not_before,
+    O.attempts, O.batch_id, O.last_error, O.via,
+)  # fmt: skip
 
 
 def _claim_parts(lanes: list[str], now: datetime, replies_only: bool) -> list[tuple[Select, bool]]:
@@ -129,7 +119,10 @@ async def claim(
     rows: list[Claimed] = []
     async with sessionmaker() as session, session.begin():
         postgres = session.bind.dialect.name == "postgresql"
-        for ids, stale in _claim_parts(lanes, now, replies_only):
+        parts = _claim_parts(lanes, now, replies_only)
+        if not await session.scalar(select(or_(*(ids.exists() for ids, _ in parts)))):
+            return [], 0  # one read instead of an UPDATE per part: most polls find nothing
+        for ids, stale in parts:
             if len(rows) >= limit:
                 break
             ids = ids.limit(limit - len(rows))
