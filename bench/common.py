@@ -221,3 +221,26 @@ class Bot:
 
 def soon(seconds: float = 0) -> datetime:
     return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
+async def add_telegram_members(app, people: int, first_chat: int, name: str) -> None:
+    """`people` consented members of the demo KKG, on Telegram chats first_chat, +1, ..."""
+    from sqlalchemy import select
+
+    from kkgbot.db.models import Identity, Kkg
+    from kkgbot.people import identities, roles
+
+    async with app.sessionmaker() as s, s.begin():
+        kkg = await s.scalar(select(Kkg).where(Kkg.invite_code == "GUGUS1"))
+        now = app.clock.now()
+        for n in range(people):
+            person = identities.consented_member(
+                name=f"{name} {n}", school="SDN 1", district_id=kkg.district_id, now=now
+            )
+            s.add(person)
+            await s.flush()
+            address = str(first_chat + n)
+            s.add(
+                Identity(person_id=person.id, channel="telegram", address=address, created_at=now)
+            )
+            await roles.join_kkg(s, person=person, kkg=kkg, now=now)

@@ -13,32 +13,17 @@ import time
 
 from sqlalchemy import func, select
 
-from bench.common import database
+from bench.common import add_telegram_members, database
 from kkgbot.app import App
 from kkgbot.clock import SystemClock
-from kkgbot.db.models import Identity, Kkg, OutboxMessage
+from kkgbot.db.models import OutboxMessage
 from kkgbot.groups import service as groups
 from kkgbot.meetings.models import Meeting, Rsvp
 from kkgbot.messages import Action, Inbound
-from kkgbot.people import identities, roles
+from kkgbot.people import identities
 from kkgbot.settings import Settings
 
 GROUP = "-100999"
-
-
-async def _members(app: App, people: int) -> None:
-    async with app.sessionmaker() as s, s.begin():
-        kkg = await s.scalar(select(Kkg).where(Kkg.invite_code == "GUGUS1"))
-        now = app.clock.now()
-        for n in range(people):
-            person = identities.consented_member(
-                name=f"Guru Bench {n}", school="SDN 1", district_id=kkg.district_id, now=now
-            )
-            s.add(person)
-            await s.flush()
-            s.add(Identity(person_id=person.id, channel="telegram", address=str(30_000 + n),
-                           created_at=now))  # fmt: skip
-            await roles.join_kkg(s, person=person, kkg=kkg, now=now)
 
 
 async def _presses(app: App, people: int, tag: str, group: str | None, message_id: str | None,
@@ -66,7 +51,7 @@ async def group_presses(backend: str, people: int = 300, concurrency: int = 16) 
         app = App(Settings().model_copy(update={"database_url": url}), SystemClock())
         try:
             await app.seed_demo()
-            await _members(app, people)
+            await add_telegram_members(app, people, 30_000, "Guru Bench")
             async with app.sessionmaker() as s, s.begin():
                 koordinator = await identities.by_identity(s, "console", "koordinator")
                 await groups.link(s, person=koordinator, code="GUGUS1", channel="telegram",

@@ -25,12 +25,11 @@ import time
 import httpx
 from sqlalchemy import event, func, select
 
-from bench.common import Bot, database, fake_server, percentile
+from bench.common import Bot, add_telegram_members, database, fake_server, percentile
 from kkgbot.app import App
 from kkgbot.clock import SystemClock
-from kkgbot.db.models import Identity, Kkg, OutboxMessage
+from kkgbot.db.models import OutboxMessage
 from kkgbot.messages import Inbound
-from kkgbot.people import identities, roles
 from kkgbot.settings import Settings
 from kkgbot.web.server import bound_socket
 
@@ -38,23 +37,6 @@ SECRET = "bench-webhook-secret"
 FIRST_CHAT = 40_000
 TEXT = "/bantuan"  # a plain message: a known member's text that gets one reply
 RUN_TIMEOUT = 300.0
-
-
-async def _members(app: App, people: int) -> None:
-    async with app.sessionmaker() as s, s.begin():
-        kkg = await s.scalar(select(Kkg).where(Kkg.invite_code == "GUGUS1"))
-        now = app.clock.now()
-        for n in range(people):
-            person = identities.consented_member(
-                name=f"Guru Masuk {n}", school="SDN 1", district_id=kkg.district_id, now=now
-            )
-            s.add(person)
-            await s.flush()
-            address = str(FIRST_CHAT + n)
-            s.add(
-                Identity(person_id=person.id, channel="telegram", address=address, created_at=now)
-            )
-            await roles.join_kkg(s, person=person, kkg=kkg, now=now)
 
 
 async def _router_baseline(app: App, people: int, concurrency: int) -> tuple[float, float]:
@@ -178,7 +160,7 @@ async def inbound_e2e(
         app = App(Settings().model_copy(update={"database_url": url}), SystemClock())
         try:
             await app.seed_demo()
-            await _members(app, people)
+            await add_telegram_members(app, people, FIRST_CHAT, "Guru Masuk")
             router_rate, statements = await _router_baseline(app, people, concurrency)
             run = await _through_the_process(app, url, updates, people, concurrency, 1_000_000)
         finally:
