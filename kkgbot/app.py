@@ -13,6 +13,7 @@ from kkgbot.channels.base import Channel
 from kkgbot.clock import Clock, MovableClock
 from kkgbot.db.engine import make_engine, make_sessionmaker
 from kkgbot.db.migrate import upgrade
+from kkgbot.db.writes import WriteCounter
 from kkgbot.delivery.dispatcher import Dispatcher
 from kkgbot.digest.group_week import group_week_jobs
 from kkgbot.digest.jobs import digest_jobs
@@ -28,6 +29,7 @@ from kkgbot.people.demo import seed_demo
 from kkgbot.polls.jobs import poll_jobs
 from kkgbot.privacy.jobs import privacy_jobs
 from kkgbot.scheduling.jobs import Job, Jobs, housekeeping_jobs
+from kkgbot.scheduling.simulated import advance
 from kkgbot.settings import Settings
 from kkgbot.visits.jobs import visit_jobs
 
@@ -87,6 +89,7 @@ class App:
         )
         self.digest_renderer = DigestRenderer(render_workers(settings, clock))
         self.jobs = Jobs(self.sessionmaker, all_jobs(settings, self.digest_renderer))
+        self.writes: WriteCounter | None = None  # made when a simulated clock first moves
         # the links koordinators get to share KKG news to a WhatsApp group need both
         shares.configure(settings.public_url, settings.twilio_whatsapp_from)
 
@@ -104,17 +107,9 @@ class App:
     async def advance_to(self, target: datetime) -> None:
         """Move a simulated clock to `target`, running everything due on the way, in order."""
         assert isinstance(self.clock, MovableClock), "only a movable clock can be advanced"
-        while True:
-            now = self.clock.now()
-            await self.jobs.run_due(now)
-            await self.dispatcher.drain()
-            upcoming = await self.jobs.next_due(now)
-            if upcoming is None or upcoming > target:
-                break
-            self.clock.set(upcoming)
-        self.clock.set(target)
-        await self.jobs.run_due(self.clock.now())
-        await self.dispatcher.drain()
+        if self.writes is None:
+            self.writes = WriteCounter(self.engine)
+        await advance(self.jobs, self.dispatcher, self.clock, self.writes, target)
 
     async def close(self) -> None:
         from kkgbot.privacy import scrub

@@ -45,10 +45,12 @@ async def _kkgs(session: AsyncSession) -> list[Row]:
 
 
 async def next_lesson_slot(session: AsyncSession, after: datetime) -> datetime | None:
+    """Each KKG's first slot after the last one that went out: at or before `after` when a
+    slot is overdue (a new KKG, a schedule just changed), so a moving clock runs it now."""
     times = [
         when
         for kkg, row, period in await _kkgs(session)
-        if (when := schedule.next_after(kkg, row, after, period)) is not None
+        if (when := schedule.next_after(kkg, row, schedule.anchor(kkg, row), period)) is not None
     ]
     return min(times, default=None)
 

@@ -40,4 +40,4 @@ def privacy_jobs(settings: Settings) -> list[Job]:
             await privacy.purge_orphan_uploads(session, now - timedelta(days=1))
             swept[:] = [now]
 
-    return [Job("privacy_housekeeping", never, run)]
+    return [Job("privacy_housekeeping", never, run, every_tick=True)]

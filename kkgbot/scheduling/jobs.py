@@ -10,7 +10,7 @@ on a second instance, sends nothing twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -41,6 +41,7 @@ class Job:
     next_due: Callable[[AsyncSession, datetime], Awaitable[datetime | None]]
     run: Callable[[AsyncSession, datetime], Awaitable[None]]
     wakeups: list[CronTrigger] = field(default_factory=list)
+    every_tick: bool = False  # a cheap sweep with no due time of its own: run it every tick
 
 
 def housekeeping_jobs(settings: Settings) -> list[Job]:
@@ -79,9 +80,12 @@ class Jobs:
         """Features register their jobs at wiring time (kkgbot/app.py)."""
         self.jobs.append(job)
 
-    async def run_due(self, now: datetime) -> None:
-        """Each job in its own transaction: one failing job neither blocks nor undoes others."""
-        for job in self.jobs:
+    async def run_due(self, now: datetime, only: Collection[int] | None = None) -> None:
+        """Each job in its own transaction: one failing job neither blocks nor undoes others.
+        `only`: the positions of the jobs to run (every-tick jobs always run); all if None."""
+        for i, job in enumerate(self.jobs):
+            if only is not None and i not in only and not job.every_tick:
+                continue
             try:
                 async with self.sessionmaker() as session, session.begin():
                     await job.run(session, now)
@@ -92,19 +96,29 @@ class Jobs:
         """The APScheduler tick: it only wakes the process; what is due comes from the clock."""
         await self.run_due(clock.now())
 
-    async def next_due(self, after: datetime) -> datetime | None:
-        """The earliest moment after `after` at which a job or a queued message is due."""
-        times = []
+    async def due_times(
+        self, after: datetime, only: Iterable[int] | None = None
+    ) -> tuple[dict[int, datetime | None], datetime | None]:
+        """What each job (by position; all if `only` is None) says about its next moment as
+        seen at `after` (a moment at or before `after` means overdue), and the outbox's next
+        moment after `after`."""
+        times: dict[int, datetime | None] = {}
+        positions = range(len(self.jobs)) if only is None else only
         async with self.sessionmaker() as session:
-            for job in self.jobs:
+            for i in positions:
+                job = self.jobs[i]
                 try:
-                    when = await job.next_due(session, after)
+                    times[i] = await job.next_due(session, after)
                 except Exception:
                     log.exception("job %s could not say when it is next due", job.name)
-                    continue
-                if when is not None and when > after:
-                    times.append(when)
-            when = await next_outbox_due(session, after)
-            if when is not None:
-                times.append(when)
-        return min(times) if times else None
+                    times[i] = None
+            return times, await next_outbox_due(session, after)
+
+    async def next_due(self, after: datetime) -> datetime | None:
+        """The earliest moment after `after` at which a job or a queued message is due."""
+        times, outbox_next = await self.due_times(after)
+        return first_after(after, [*times.values(), outbox_next])
+
+
+def first_after(after: datetime, times: Iterable[datetime | None]) -> datetime | None:
+    return min((t for t in times if t is not None and t > after), default=None)
