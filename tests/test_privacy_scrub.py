@@ -77,13 +77,14 @@ async def test_sqlite_files_hold_no_trace_while_the_bot_runs(console_app, db_url
     assert NAME.encode() in read(wal) + read(path)  # the test can see a trace
     hold_a_reader(path, 1.0)  # the checkpoint must wait for it, and retry
     assert "sudah dihapus" in await said(console_app, "kadek", "Ya")
-    await scrub.settled()
+    # The checkpoint(TRUNCATE) finished while the app still runs: the log was reset to
+    # empty then. (Its size now may be above 0: the reply's delivery can write after it.)
+    assert await scrub.settled() == [True]
     assert await occurrences(console_app, NAME) == []
     for name in (path.name, path.name + "-wal", path.name + "-shm"):
         data = read(path.with_name(name))
         for needle in needles():
             assert needle not in data, (name, needle)
-    assert wal.stat().st_size == 0  # truncated while the app still runs
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

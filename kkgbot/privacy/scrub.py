@@ -63,10 +63,13 @@ def after_commit(session: AsyncSession, tables: Iterable[str]) -> None:
     event.listen(session.sync_session, "after_commit", committed, once=True)
 
 
-async def settled() -> None:
-    """Waits for the scrubs under way."""
+async def settled() -> list[bool | BaseException]:
+    """Waits for the scrubs under way; what each returned (True: the files are clean), so a
+    caller can tell a finished checkpoint from one that gave up."""
+    results: list[bool | BaseException] = []
     while _running:
-        await asyncio.gather(*list(_running), return_exceptions=True)
+        results += await asyncio.gather(*list(_running), return_exceptions=True)
+    return results
 
 
 async def scrub(engine: AsyncEngine, tables: list[str]) -> bool:
